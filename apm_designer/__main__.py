@@ -1,0 +1,5 @@
+import sys
+
+from apm_designer.cli import main
+
+sys.exit(main())

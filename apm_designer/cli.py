@@ -1,0 +1,88 @@
+"""Command-line entry point: argument parsing and exit codes only.
+
+Each command lives in `apm_designer.commands.<name>` and is imported only when it runs, so `validate` never pays
+for Textual or Jinja2. Exit codes everywhere: 0 all good, 1 a proposal failed validation or a requested check,
+2 usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from apm_designer import __version__
+
+FORMATS = ("text", "json", "github")
+LABELS = ("apm", "advanced-apm", "pfpm", "mips-apm")
+
+
+def _paths(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="proposal files, or folders to search for *.yaml / *.yml")
+
+
+def _format(p: argparse.ArgumentParser, choices: Sequence[str] = FORMATS) -> None:
+    p.add_argument("--format", choices=choices, default="text",
+                   help="text for people, json for programs, github for workflow annotations (default: text)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="apm-designer",
+        description="Design and check Alternative Payment Model proposals (CMS APM Design Toolkit, QPP rules, "
+                    "LAN APM Framework). With no command, opens the wizard.")
+    parser.add_argument("--version", action="version", version=f"apm-designer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check proposal files against the schema")
+    _paths(p)
+    _format(p)
+
+    p = sub.add_parser("evaluate", help="classify proposals as APM / Advanced APM / PFPM, with cited findings")
+    _paths(p)
+    _format(p)
+    p.add_argument("--expect", action="append", default=[], choices=LABELS, metavar="LABEL",
+                   help=f"fail unless each proposal is classified as LABEL (repeatable; one of {', '.join(LABELS)})")
+    p.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                   help="fail on warnings too, not only on invalid files and failed --expect gates")
+
+    p = sub.add_parser("render", help="render proposals as Markdown a reviewer reads on its own")
+    _paths(p)
+    p.add_argument("-o", "--output", metavar="OUT", help="a file (one proposal) or a folder (several); default stdout")
+    p.add_argument("--allow-invalid", action="store_true", help="render an invalid draft, with a visible banner")
+
+    p = sub.add_parser("metrics", help="LAN payment-mix metrics for each line of business")
+    _paths(p)
+    _format(p, ("text", "json", "csv"))
+
+    p = sub.add_parser("new", help="start a new proposal in the wizard")
+    p.add_argument("file", nargs="?", metavar="FILE", help="where to save it (asked on first save if left out)")
+
+    p = sub.add_parser("edit", help="open a proposal in the wizard")
+    p.add_argument("file", metavar="FILE")
+
+    p = sub.add_parser("schema", help="print the proposal JSON Schema (or its path)")
+    p.add_argument("--path", action="store_true", help="print the schema file's path instead of its content")
+
+    p = sub.add_parser("serve", help="run the wizard as a web page on localhost")
+    p.add_argument("--host", default="localhost")
+    p.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "start"
+    module = importlib.import_module(f"apm_designer.commands.{command}")
+    try:
+        return module.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

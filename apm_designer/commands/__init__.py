@@ -1,0 +1,1 @@
+"""One module per CLI command, each with `run(args) -> exit code`; imported only when its command runs."""

@@ -1,0 +1,58 @@
+"""`apm-designer validate PATH...`: schema problems for every proposal file, located at file:line:col."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from apm_designer.batch import FileResult, exit_code, load_and_validate
+from apm_designer.document import iter_proposal_files
+
+
+def run(args: argparse.Namespace) -> int:
+    out = sys.stdout
+    results: list[FileResult] = []
+    for display, path in iter_proposal_files(args.paths):
+        result, _ = load_and_validate(display, path)
+        results.append(result)
+        if args.format != "json":
+            write_result(result, args.format, out)
+    if args.format == "json":
+        json.dump(as_json(results), out, indent=2)
+        out.write("\n")
+    else:
+        out.write(summary(results) + "\n")
+    return exit_code(results)
+
+
+def write_result(result: FileResult, fmt: str, out) -> None:
+    if result.status == "unreadable":
+        line = f"{result.path}: error: {result.reason} [unreadable]"
+        out.write((f"::error file={result.path}::{result.reason}" if fmt == "github" else line) + "\n")
+        return
+    for problem in result.problems:
+        out.write((problem.github() if fmt == "github" else problem.text()) + "\n")
+
+
+def summary(results: list[FileResult]) -> str:
+    n = len(results)
+    valid = sum(r.ok for r in results)
+    invalid = sum(r.status == "invalid" for r in results)
+    unreadable = n - valid - invalid
+    problems = sum(len(r.problems) for r in results)
+    parts = [f"{valid} valid", f"{invalid} invalid ({problems} problem{'s' * (problems != 1)})"]
+    if unreadable:
+        parts.append(f"{unreadable} unreadable")
+    return f"checked {n} file{'s' * (n != 1)}: " + ", ".join(parts)
+
+
+def as_json(results: list[FileResult]) -> dict[str, object]:
+    status = "error" if any(r.status == "unreadable" for r in results) else (
+        "ok" if all(r.ok for r in results) else "invalid")
+    return {
+        "status": status,
+        "summary": summary(results),
+        "files": [{"path": r.path, "status": r.status, "reason": r.reason or None,
+                   "problems": [p.as_json() for p in r.problems]} for r in results],
+    }

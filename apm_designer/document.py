@@ -1,0 +1,401 @@
+"""Proposal documents on disk: strict, safe YAML loading with a location for every node, and atomic saving.
+
+Loading accepts the YAML a proposer writes and nothing more:
+
+* YAML 1.2 core scalars only. PyYAML resolves YAML 1.1, where `NO` and `off` are booleans and `2024-01-01` is a
+  date; a proposer who types those into a text answer must get that text back. Only `true`/`false` are booleans
+  and dates stay strings (the schema checks their format).
+* No anchors or aliases (proposals never need them, and they are how a 300-byte file expands to gigabytes),
+  no tags outside the YAML core schema, no duplicate keys (PyYAML keeps the last one silently), text keys only.
+* Size and nesting limits, checked before the work they protect.
+
+Every failure is a `LoadError` with a 1-based line and column. A loaded `Document` keeps the composed node tree,
+so locating a schema problem costs nothing until a file has one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # libyaml's C parser when PyYAML was built with it; the pure-Python one otherwise
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 24
+TAG = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL, MAP, SEQ = (TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))
+CORE_TAGS = {STR, INT, FLOAT, BOOL, NULL, MAP, SEQ}
+
+
+@dataclass(frozen=True)
+class LoadError(Exception):
+    """A document that cannot be loaded, with where and why. `code` names the kind of failure."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    code: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: error: {self.message} [{self.code}]"
+
+
+class UnreadableFile(OSError):
+    """The file could not be read at all (missing, a folder, no permission): a usage or I/O error, exit 2."""
+
+
+class _CoreResolver(yaml.resolver.BaseResolver):
+    """Implicit scalar types of the YAML 1.2 core schema: null, bool, int, float; everything else is text."""
+
+
+_CoreResolver.add_implicit_resolver(BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_CoreResolver.add_implicit_resolver(NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+_CoreResolver.add_implicit_resolver(
+    INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_CoreResolver.add_implicit_resolver(
+    FLOAT,
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."),
+)
+
+
+class _Loader(_BaseLoader):
+    """libyaml's parser and composer with the YAML 1.2 core resolver. We construct values ourselves (see _build)."""
+
+
+for _attr in ("yaml_implicit_resolvers", "yaml_path_resolvers"):
+    setattr(_Loader, _attr, getattr(_CoreResolver, _attr))
+
+
+@dataclass
+class Document:
+    """A loaded proposal: its data, and the composed YAML nodes to locate any part of it."""
+
+    path: str
+    data: dict[str, Any]
+    root: MappingNode
+
+    def node_at(self, path: Sequence[str | int]) -> tuple[Node | None, Node]:
+        """The (key node, value node) at `path`, or the deepest ancestor that exists (key node None at the root)."""
+        key_node: Node | None = None
+        node: Node = self.root
+        for part in path:
+            if isinstance(node, MappingNode):
+                for k, v in node.value:
+                    if k.value == part:
+                        key_node, node = k, v
+                        break
+                else:
+                    break
+            elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                key_node, node = None, node.value[part]
+            else:
+                break
+        return key_node, node
+
+    def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, col) of the value at `path` (of its key when `key`), or of its deepest existing ancestor."""
+        key_node, node = self.node_at(path)
+        mark = (key_node if key and key_node is not None else node).start_mark
+        return mark.line + 1, mark.column + 1
+
+
+def read_text(path: Path, display: str, max_bytes: int = MAX_BYTES) -> str:
+    """The file's text, refusing what is too large or not UTF-8 before any parsing."""
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise UnreadableFile(f"{display}: is a folder, not a file")
+        if size > max_bytes:
+            raise LoadError(display, 1, 1, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit", "too-large")
+        with path.open("rb") as f:
+            raw = f.read(max_bytes + 1)
+    except LoadError:
+        raise
+    except UnreadableFile:
+        raise
+    except OSError as e:
+        raise UnreadableFile(f"{display}: cannot read: {e.strerror or e}") from None
+    if len(raw) > max_bytes:  # grew between stat and read
+        raise LoadError(display, 1, 1, f"file is over the {max_bytes:,}-byte limit", "too-large")
+    return decode(raw, display)
+
+
+def decode(raw: bytes, display: str) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = raw[: e.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise LoadError(display, line, col, f"byte 0x{raw[e.start]:02x} is not valid UTF-8; save the file as UTF-8",
+                        "encoding") from None
+    return text.removeprefix("\ufeff")
+
+
+def load(path: str | os.PathLike[str], *, display: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
+    """Load and check one proposal file. Raises LoadError (bad content) or UnreadableFile (I/O)."""
+    p = Path(path)
+    shown = display if display is not None else str(path)
+    return loads(read_text(p, shown, max_bytes), shown)
+
+
+def loads(text: str, display: str = "<string>", *, max_depth: int = MAX_DEPTH) -> Document:
+    """Load a proposal from text (see `load`)."""
+    if not _has_content(text):
+        raise LoadError(display, 1, 1, "file is empty; a proposal starts with its `metadata:` mapping", "empty")
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise LoadError(display, line, col, f"invalid YAML: {_yaml_problem(e)}", "yaml-syntax") from None
+    except yaml.YAMLError as e:
+        raise LoadError(display, 1, 1, f"invalid YAML: {e}", "yaml-syntax") from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise LoadError(display, 1, 1, "file holds no YAML document", "empty")
+    if not isinstance(root, MappingNode):
+        line, col = root.start_mark.line + 1, root.start_mark.column + 1
+        raise LoadError(display, line, col,
+                        f"the top level must be a mapping of answers (`metadata:`, `element_1:`, ...), not {_kind(root)}",
+                        "not-mapping")
+    if "&" in text or "*" in text:  # anchors are invisible in the node tree: ask the parser, but only when possible
+        _refuse_anchors(text, display)
+    data = _build(root, display, set(), 0, max_depth)
+    return Document(display, data, root)
+
+
+def _has_content(text: str) -> bool:
+    return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def _yaml_problem(e: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (e.context, e.problem) if p]
+    return "; ".join(parts) or "unreadable YAML"
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return "a single value" if isinstance(node, ScalarNode) else "this"
+
+
+def _refuse_anchors(text: str, display: str) -> None:
+    loader = _Loader(text)
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                m = event.start_mark
+                what = f"alias *{event.anchor}" if isinstance(event, yaml.AliasEvent) else f"anchor &{event.anchor}"
+                raise LoadError(display, m.line + 1, m.column + 1,
+                                f"{what}: anchors and aliases are not allowed in proposals; write the answer out",
+                                "alias")
+            if isinstance(event, yaml.StreamEndEvent):
+                break
+    finally:
+        loader.dispose()
+
+
+def _where(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _build(node: Node, display: str, seen: set[int], depth: int, max_depth: int) -> Any:
+    """Construct plain Python data from the node tree, checking each rule on the way down."""
+    if id(node) in seen:  # the composer shares one node for an anchor and its aliases
+        raise LoadError(display, *_where(node), "aliases are not allowed in proposals; write the answer out", "alias")
+    if depth > max_depth:
+        raise LoadError(display, *_where(node), f"nesting is deeper than {max_depth} levels", "too-deep")
+    if node.tag not in CORE_TAGS:
+        raise LoadError(display, *_where(node),
+                        f"tag {_short_tag(node.tag)} is not allowed; proposals use plain YAML values", "tag")
+    if isinstance(node, ScalarNode):
+        return _scalar(node, display)
+    seen.add(id(node))
+    if isinstance(node, SequenceNode):
+        if node.tag != SEQ:
+            raise LoadError(display, *_where(node), f"tag {_short_tag(node.tag)} does not fit a list", "tag")
+        return [_build(item, display, seen, depth + 1, max_depth) for item in node.value]
+    if node.tag != MAP:
+        raise LoadError(display, *_where(node), f"tag {_short_tag(node.tag)} does not fit a mapping", "tag")
+    out: dict[str, Any] = {}
+    first_line: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = _build(key_node, display, seen, depth + 1, max_depth)
+        if not isinstance(key, str):
+            raise LoadError(display, *_where(key_node), f"key {key_node.value!r} must be text, like `title:`", "key-type")
+        if key in out:
+            raise LoadError(display, *_where(key_node),
+                            f"duplicate key '{key}' (first given on line {first_line[key]}); give each answer once",
+                            "duplicate-key")
+        first_line[key] = key_node.start_mark.line + 1
+        out[key] = _build(value_node, display, seen, depth + 1, max_depth)
+    return out
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(TAG) if tag.startswith(TAG) else tag
+
+
+def _scalar(node: ScalarNode, display: str) -> Any:
+    value, tag = node.value, node.tag
+    if tag == STR:
+        return value
+    if tag == NULL:
+        return None
+    if tag == BOOL:
+        if value.lower() in ("true", "false"):
+            return value.lower() == "true"
+    elif tag == INT:
+        try:
+            if value.startswith(("0o", "0x")):
+                return int(value[2:], 8 if value[1] == "o" else 16)
+            return int(value, 10)
+        except ValueError:
+            pass
+    elif tag == FLOAT:
+        lowered = value.lower()
+        if lowered.lstrip("+-") == ".inf" or lowered == ".nan":
+            raise LoadError(display, *_where(node), f"{value} is not a usable number", "number")
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise LoadError(display, *_where(node), f"{value!r} is not a valid {_short_tag(tag)} value", "tag")
+
+
+# --- saving -------------------------------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes plain YAML that our loader reads back identically.
+
+    The dumper quotes a string whenever PyYAML's YAML 1.1 resolver would read it as something else; we add the
+    YAML 1.2 core patterns too, so text like `0o17` or `.5` is also quoted and stays text on the way back.
+    """
+
+
+for _first, _resolvers in _CoreResolver.yaml_implicit_resolvers.items():
+    for _tag, _regexp in _resolvers:
+        _Dumper.add_implicit_resolver(_tag, _regexp, [_first])
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value.rstrip("\n") else None
+    return dumper.represent_scalar(STR, value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def modeline(target: Path, schema_path: Path) -> str:
+    """The yaml-language-server line that lets editors validate and complete the file against our schema."""
+    try:
+        ref = Path(os.path.relpath(schema_path, target.resolve().parent)).as_posix()
+    except ValueError:  # another drive on Windows
+        ref = schema_path.as_uri()
+    return f"# yaml-language-server: $schema={ref}\n"
+
+
+def order_like_schema(data: Any, schema: Mapping[str, Any], defs: Mapping[str, Any] | None = None) -> Any:
+    """`data` with every mapping's keys in the order the schema lists them (unknown keys last, as they came)."""
+    defs = schema.get("$defs", {}) if defs is None else defs
+    if "$ref" in schema:
+        schema = {**defs[schema["$ref"].rsplit("/", 1)[-1]], **schema}
+    if isinstance(data, dict):
+        props = schema.get("properties", {})
+        ordered = [k for k in props if k in data] + [k for k in data if k not in props]
+        return {k: order_like_schema(data[k], props.get(k, {}), defs) for k in ordered}
+    if isinstance(data, list):
+        return [order_like_schema(item, schema.get("items", {}), defs) for item in data]
+    return data
+
+
+def dumps(data: Mapping[str, Any], *, header: str = "") -> str:
+    """The YAML text for a proposal, keys in schema order and multi-line answers as literal blocks."""
+    from apm_designer.resources import proposal_schema
+
+    body = yaml.dump(order_like_schema(dict(data), proposal_schema()), Dumper=_Dumper, sort_keys=False,
+                     allow_unicode=True, default_flow_style=False, width=100, indent=2)
+    return header + body
+
+
+def save(path: str | os.PathLike[str], data: Mapping[str, Any]) -> None:
+    """Write a proposal atomically, with the editor modeline on top."""
+    from apm_designer.resources import SCHEMA_PATH
+
+    target = Path(path)
+    write_atomic(target, dumps(data, header=modeline(target, SCHEMA_PATH)))
+
+
+def write_atomic(target: Path, text: str) -> None:
+    """Replace `target` with `text` so that a crash leaves either the old file or the new one, never half of each."""
+    target = Path(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder or ".", os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def iter_proposal_files(paths: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
+    """(display path, file) for each argument: files as given, folders searched for *.yaml and *.yml in name order.
+
+    A missing path yields (display, None) so the caller can report it and carry on.
+    """
+    for arg in paths:
+        p = Path(arg)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file()
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            for f in found:
+                yield str(f), f
+        elif p.exists():
+            yield arg, p
+        else:
+            yield arg, None

@@ -1,0 +1,32 @@
+"""Where the files that ship with apm-designer live.
+
+In a source checkout (and an editable install) `schemas/` and `templates/` sit at the repository root beside the
+package; a wheel carries them inside the package. Both layouts resolve here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _shipped(name: str) -> Path:
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+SCHEMAS_DIR = _shipped("schemas")
+TEMPLATES_DIR = _shipped("templates")
+DATA_DIR = PACKAGE_DIR / "data"
+SCHEMA_PATH = SCHEMAS_DIR / "proposal.schema.json"
+
+
+@cache
+def proposal_schema() -> dict[str, Any]:
+    """The proposal JSON Schema, parsed once per process."""
+    with SCHEMA_PATH.open(encoding="utf-8") as f:
+        return json.load(f)

@@ -1,0 +1,156 @@
+"""Schema checks on a loaded proposal, each problem located at its answer's line and column.
+
+One validator is compiled per process and reused for every file. Locations come from the document's node tree,
+walked only for files that have problems.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+
+from apm_designer.document import Document
+from apm_designer.problems import Problem
+from apm_designer.resources import proposal_schema
+
+_TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+               "object": "a mapping of answers", "array": "a list", "null": "empty"}
+
+
+@cache
+def validator() -> Draft202012Validator:
+    """The proposal schema's validator, built once (checking formats such as dates and emails)."""
+    return Draft202012Validator(proposal_schema(), format_checker=FormatChecker(formats=("date", "email")))
+
+
+def dotted(path: Iterable[str | int]) -> str:
+    """`element_6.measures[2].type` for ("element_6", "measures", 2, "type"); "(top level)" for ()."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def validate(doc: Document) -> list[Problem]:
+    """Every schema problem in the document, in file order."""
+    return problems_for(doc, validator().iter_errors(doc.data))
+
+
+def is_valid(data: Mapping[str, Any]) -> bool:
+    return validator().is_valid(data)
+
+
+def problems_for(doc: Document, errors: Iterable[ValidationError]) -> list[Problem]:
+    found: list[Problem] = []
+    for error in _leaves(errors):
+        for path, key, message in _explain(error):
+            line, col = doc.locate(path, key=key)
+            found.append(Problem(doc.path, line, col, f"{dotted(path)}: {message}", str(error.validator)))
+    found.sort(key=lambda p: (p.line, p.col, p.message))
+    return list(dict.fromkeys(found))  # `then` and the base schema can report the same thing twice
+
+
+def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
+    """The errors a person can act on: for anyOf/oneOf, the best match inside rather than the wrapper."""
+    from jsonschema.exceptions import best_match
+
+    for error in errors:
+        if error.context:
+            yield best_match(error.context)
+        else:
+            yield error
+
+
+def _explain(error: ValidationError) -> list[tuple[Sequence[str | int], bool, str]]:
+    """(answer path, locate the key rather than the value, plain message) for one error."""
+    path = list(error.absolute_path)
+    kind, schema, value, expected = error.validator, error.schema, error.instance, error.validator_value
+    final = "final_requirements" in error.schema_path or "then" in error.schema_path
+    if kind == "required":
+        missing = [name for name in expected if isinstance(value, dict) and name not in value]
+        when = " in a final proposal" if final else ""
+        title = lambda name: schema.get("properties", {}).get(name, {}).get("title")  # noqa: E731
+        return [(path, bool(path), f"'{name}' ({title(name) or name}) must be answered{when}".replace(" (None)", ""))
+                for name in missing]
+    if kind == "additionalProperties":
+        known = list(schema.get("properties", {}))
+        out = []
+        for name in value:
+            if name in known:
+                continue
+            hint = difflib.get_close_matches(name, known, n=1)
+            tip = f"; did you mean '{hint[0]}'?" if hint else f"; expected one of: {', '.join(known)}"
+            out.append(([*path, name], True, f"unknown field '{name}'{tip}"))
+        return out
+    return [(path, False, _message(kind, value, expected, schema, error))]
+
+
+def _message(kind: str, value: Any, expected: Any, schema: Mapping[str, Any], error: ValidationError) -> str:
+    shown = _show(value)
+    if kind == "type":
+        names = [expected] if isinstance(expected, str) else expected
+        return f"expected {' or '.join(_TYPE_NAMES.get(n, n) for n in names)}, got {_describe(value)}"
+    if kind == "minimum":
+        return f"{shown} is below the minimum {_num(expected)}"
+    if kind == "maximum":
+        return f"{shown} is above the maximum {_num(expected)}"
+    if kind == "exclusiveMinimum":
+        return f"{shown} must be above {_num(expected)}"
+    if kind == "exclusiveMaximum":
+        return f"{shown} must be below {_num(expected)}"
+    if kind == "enum":
+        labels = schema.get("x-enum-labels") or {}
+        choices = ", ".join(f"{v}" for v in expected)
+        hint = difflib.get_close_matches(str(value), [str(v) for v in expected], n=1)
+        tip = f"; did you mean '{hint[0]}'?" if hint else ""
+        return f"{shown} is not one of: {choices}{tip}" if len(choices) < 300 or not labels else f"{shown} is not allowed"
+    if kind == "const":
+        return f"must be {_show(expected)}, not {shown}"
+    if kind == "minLength":
+        return "must not be empty" if expected == 1 else f"must be at least {expected} characters"
+    if kind == "maxLength":
+        return f"is {len(value):,} characters, over the limit of {expected:,}"
+    if kind == "minItems":
+        return "must list at least one entry" if expected == 1 else f"must list at least {expected} entries"
+    if kind == "maxItems":
+        return f"lists {len(value)} entries, over the limit of {expected}"
+    if kind == "uniqueItems":
+        return "lists the same entry more than once"
+    if kind == "pattern":
+        like = schema.get("x-placeholder")
+        return f"{shown} is not in the expected form" + (f" ({like})" if like else "")
+    if kind == "format":
+        return f"{shown} is not a valid {expected}" + (" (YYYY-MM-DD)" if expected == "date" else "")
+    return error.message
+
+
+def _num(n: Any) -> str:
+    return f"{n:g}" if isinstance(n, float) else str(n)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return _num(value)
+    if isinstance(value, str):
+        return repr(value if len(value) <= 60 else value[:57] + "...")
+    return _describe(value)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (an empty answer)"
+    if isinstance(value, bool):
+        return f"{_show(value)} (true/false)"
+    if isinstance(value, (int, float)):
+        return f"the number {_show(value)}"
+    if isinstance(value, str):
+        return f"text {_show(value)}"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
