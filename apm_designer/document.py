@@ -172,9 +172,8 @@ def loads(text: str, display: str = "<string>", *, max_depth: int = MAX_DEPTH) -
         raise LoadError(display, 1, 1, "file holds no YAML document", "empty")
     if not isinstance(root, MappingNode):
         line, col = root.start_mark.line + 1, root.start_mark.column + 1
-        raise LoadError(display, line, col,
-                        f"the top level must be a mapping of answers (`metadata:`, `element_1:`, ...), not {_kind(root)}",
-                        "not-mapping")
+        message = f"the top level must be a mapping of answers (`metadata:`, `element_1:`, ...), not {_kind(root)}"
+        raise LoadError(display, line, col, message, "not-mapping")
     if "&" in text or "*" in text:  # anchors are invisible in the node tree: ask the parser, but only when possible
         _refuse_anchors(text, display)
     data = _build(root, display, set(), 0, max_depth)
@@ -239,7 +238,8 @@ def _build(node: Node, display: str, seen: set[int], depth: int, max_depth: int)
     for key_node, value_node in node.value:
         key = _build(key_node, display, seen, depth + 1, max_depth)
         if not isinstance(key, str):
-            raise LoadError(display, *_where(key_node), f"key {key_node.value!r} must be text, like `title:`", "key-type")
+            raise LoadError(display, *_where(key_node), f"key {key_node.value!r} must be text, like `title:`",
+                            "key-type")
         if key in out:
             raise LoadError(display, *_where(key_node),
                             f"duplicate key '{key}' (first given on line {first_line[key]}); give each answer once",

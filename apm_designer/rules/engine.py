@@ -1,0 +1,128 @@
+"""The evaluator's building blocks: rules in a registry, the findings they return, and the verdicts derived from them.
+
+A rule is a small function over the proposal's answers. It returns an `Outcome`; the engine stamps it with the
+rule's id, label, title and citation to make a `Finding`. A finding is `met`, `not_met`, or `unknown` (an answer
+it needs is missing), and its explanation names the answers that decided it.
+
+Labels are what a finding bears on: the classifications (apm, advanced_apm, pfpm, mips_apm, lan) and two kinds of
+check that raise warnings (consistency, payment). For those, `not_met` means the check found a problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["met", "not_met", "unknown"]
+Value = Literal["yes", "no", "undetermined"]
+CLASSIFICATIONS = ("apm", "advanced_apm", "pfpm", "mips_apm", "lan")
+CHECKS = ("consistency", "payment")
+LABEL_NAMES = {"apm": "APM", "advanced_apm": "Advanced APM", "pfpm": "PFPM", "mips_apm": "MIPS APM",
+               "lan": "LAN APM Framework category", "consistency": "Consistency", "payment": "Payment mix"}
+
+MISSING: Any = object()
+
+
+class Answers:
+    """Read-only access to a proposal's answers by dotted path: `answers["element_1.financial_risk.type"]`.
+
+    A missing answer (or an empty one) is `MISSING`, so rules can tell "not answered" from "answered no".
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+
+    def __getitem__(self, path: str) -> Any:
+        node: Any = self.data
+        for part in path.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return MISSING
+            node = node[part]
+        return MISSING if node is None or node == "" or node == [] else node
+
+    def get(self, path: str, default: Any = None) -> Any:
+        value = self[path]
+        return default if value is MISSING else value
+
+    def has(self, path: str) -> bool:
+        return self[path] is not MISSING
+
+    def missing(self, *paths: str) -> tuple[str, ...]:
+        return tuple(p for p in paths if self[p] is MISSING)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a rule function returns: its status, a one-line explanation, and the answers that decided it."""
+
+    status: Status
+    explanation: str
+    fields: tuple[str, ...] = ()
+    margin: float | None = None  # for threshold rules: how far the answer is from the threshold (negative = short)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    label: str
+    title: str
+    citation: str
+    status: Status
+    explanation: str
+    fields: tuple[str, ...] = ()  # dotted answer paths that decided it, or that are missing when unknown
+    margin: float | None = None
+
+    @property
+    def is_warning(self) -> bool:
+        return self.label in CHECKS and self.status == "not_met"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A classification: yes, no or undetermined, with the reason and (when undetermined) the answers it needs."""
+
+    label: str
+    value: Value
+    reason: str
+    needs: tuple[str, ...] = ()
+    rule_ids: tuple[str, ...] = ()  # the findings that decided it
+    category: str | None = None  # for the LAN label: the category code, e.g. "3B"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    label: str
+    title: str
+    citation: str
+    check: Callable[[Answers], Outcome]
+
+    def run(self, answers: Answers) -> Finding:
+        o = self.check(answers)
+        return Finding(self.id, self.label, self.title, self.citation, o.status, o.explanation, o.fields, o.margin)
+
+
+@dataclass
+class Registry:
+    rules: dict[str, Rule] = field(default_factory=dict)
+
+    def rule(self, id: str, label: str, title: str, citation: str) -> Callable[[Callable[[Answers], Outcome]], Rule]:
+        """Decorator registering a rule function under `id`."""
+
+        def register(fn: Callable[[Answers], Outcome]) -> Rule:
+            if id in self.rules:
+                raise ValueError(f"rule {id} registered twice")
+            self.rules[id] = r = Rule(id, label, title, citation, fn)
+            return r
+
+        return register
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules.values())
+
+
+REGISTRY = Registry()
+rule = REGISTRY.rule
