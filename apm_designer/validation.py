@@ -35,6 +35,17 @@ def dotted(path: Iterable[str | int]) -> str:
     return out or "(top level)"
 
 
+def field_schema(path: Iterable[str | int]) -> dict[str, Any]:
+    """The proposal schema's subschema for an answer path ({} where the schema has none), with $refs followed."""
+    root = proposal_schema()
+    node: dict[str, Any] = root
+    for part in path:
+        node = node.get("items", {}) if isinstance(part, int) else node.get("properties", {}).get(part, {})
+        if "$ref" in node:
+            node = {**root["$defs"][node["$ref"].rsplit("/", 1)[-1]], **node}
+    return node
+
+
 def validate(doc: Document) -> list[Problem]:
     """Every schema problem in the document, in file order."""
     return problems_for(doc, validator().iter_errors(doc.data))
@@ -73,9 +84,8 @@ def _explain(error: ValidationError) -> list[tuple[Sequence[str | int], bool, st
     if kind == "required":
         missing = [name for name in expected if isinstance(value, dict) and name not in value]
         when = " in a final proposal" if final else ""
-        title = lambda name: schema.get("properties", {}).get(name, {}).get("title")  # noqa: E731
-        return [(path, bool(path), f"'{name}' ({title(name) or name}) must be answered{when}".replace(" (None)", ""))
-                for name in missing]
+        title = {name: field_schema([*path, name]).get("title", name) for name in missing}
+        return [(path, bool(path), f"'{name}' ({title[name]}) must be answered{when}") for name in missing]
     if kind == "additionalProperties":
         known = list(schema.get("properties", {}))
         out = []
