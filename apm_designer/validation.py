@@ -51,6 +51,24 @@ def validate(doc: Document) -> list[Problem]:
     return problems_for(doc, validator().iter_errors(doc.data))
 
 
+def missing_for_final(data: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """The answers a final proposal must give that `data` leaves out, as (answer path, question title).
+
+    Drafts use this for their "still missing" list: the data is checked as if its status were final, and only
+    the missing answers are kept (other problems are validate's business).
+    """
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), Mapping) else {}
+    trial = {**data, "metadata": {**metadata, "status": "final"}}
+    missing = []
+    for error in validator().iter_errors(trial):
+        if error.validator == "required" and isinstance(error.instance, Mapping):
+            for name in error.validator_value:
+                if name not in error.instance:
+                    path = (*error.absolute_path, name)
+                    missing.append((path, field_schema(path).get("title", name)))
+    return list(dict.fromkeys(missing))
+
+
 def is_valid(data: Mapping[str, Any]) -> bool:
     return validator().is_valid(data)
 
