@@ -1,0 +1,46 @@
+"""The wizard application: the start screen or a proposal, with quitting that never loses work."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from apm_designer.drafts import Session
+from apm_designer.tui.screens.proposal import ProposalScreen
+from apm_designer.tui.screens.start import OpenSession, StartScreen
+
+
+class WizardApp(App[None]):
+    """`session` None opens the start screen. `blink` False keeps cursors still (snapshot tests)."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "APM Designer"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def __init__(self, session: Session | None = None, *, blink: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.blink = blink
+
+    def on_mount(self) -> None:
+        if self.session is None:
+            self.push_screen(StartScreen())
+        else:
+            self.push_screen(ProposalScreen(self.session, blink=self.blink))
+
+    @on(OpenSession)
+    def _open(self, event: OpenSession) -> None:
+        self.session = event.session
+        self.switch_screen(ProposalScreen(event.session, blink=self.blink))
+
+    async def action_quit(self) -> None:
+        screen = self.screen
+        if isinstance(screen, ProposalScreen):
+            screen.request_quit()
+        elif self.session is not None and self.session.dirty:  # a dialog is up over the proposal: let it finish
+            self.bell()
+        else:
+            self.exit()

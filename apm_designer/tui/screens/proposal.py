@@ -1,0 +1,376 @@
+"""The proposal screen: the step list, the current step's form, the toolkit help and the live evaluation.
+
+Every change is applied to the questionnaire at once; checking, evaluating, refreshing the panels and writing the
+draft follow a moment later (one pass per burst of typing), so typing stays instant however large the proposal.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Markdown, TabbedContent, TabPane
+
+from apm_designer.document import write_atomic
+from apm_designer.drafts import ChangedOnDisk, Session
+from apm_designer.tui.screens.dialogs import Ask, AskPath
+from apm_designer.tui.widgets.evaluation import EvaluationPanel, JumpTo, VerdictSummary
+from apm_designer.tui.widgets.fields import AddEntry, Answered, FieldBox, RemoveEntry, slug
+from apm_designer.tui.widgets.pages import PaymentMetrics, ReviewPage, StepPage, page_id
+from apm_designer.tui.widgets.steps import StepChosen, StepList
+from apm_designer.wizard import REVIEW, Check, help_markdown, parse_dotted, step, step_of, steps
+
+WIDE = 120  # columns from which the help and evaluation pane shows beside the form by default
+SETTLE = 0.15  # seconds of quiet before checking, evaluating and writing the draft
+
+
+def evaluate(data: Any) -> Any:
+    from apm_designer.rules import evaluate as run
+
+    return run(data)
+
+
+def rendered_markdown(data: Any) -> str:
+    from apm_designer.render import render_markdown
+
+    return render_markdown(data)
+
+
+class ProposalScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+n", "next_step", "Next step", priority=True),
+        Binding("ctrl+b", "previous_step", "Back", priority=True),
+        Binding("f1", "toggle_help", "Toolkit"),
+        Binding("f2", "toggle_evaluation", "Evaluation"),
+        Binding("ctrl+g", "focus_steps", "Steps", priority=True),
+        Binding("ctrl+e", "export", "Export", show=False, priority=True),
+    ]
+
+    def __init__(self, session: Session, *, blink: bool = True) -> None:
+        super().__init__()
+        self.session = session
+        self.blink = blink
+        self.current = steps()[0].key
+        self.check: Check | None = None
+        self.evaluation: Any = None
+        self._settling = False
+        self._aside_chosen = False  # once the user toggles the pane, resizing no longer decides for them
+
+    # ------------------------------------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        with Horizontal(id="body"):
+            with Vertical(id="sidebar"):
+                yield StepList(id="steps")
+                yield VerdictSummary(id="verdicts")
+            yield ContentSwitcher(id="pages")
+            with Vertical(id="aside"), TabbedContent(id="aside-tabs", initial="tab-help"):
+                with TabPane("Toolkit", id="tab-help"), VerticalScroll(id="help-scroll"):
+                    yield Markdown("", id="help", open_links=False)
+                with TabPane("Evaluation", id="tab-evaluation"):
+                    yield EvaluationPanel(id="evaluation")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.title = "APM Designer"
+        self._show_title()
+        self._layout(self.app.size.width)
+        self.settle()
+        await self.show_step(self.current)
+        if self.session.offered_draft is not None:
+            self.offer_draft()
+
+    def on_resize(self, event: Resize) -> None:
+        self._layout(event.size.width)
+
+    def _layout(self, width: int) -> None:
+        self.set_class(width < WIDE, "-narrow")
+        if not self._aside_chosen:
+            self.set_class(width >= WIDE, "-aside")
+
+    def _show_title(self) -> None:
+        path = self.session.path
+        name = _shown(path) if path else "not saved yet"
+        self.sub_title = f"{self.session.questionnaire.title} · {name}" + (" · ● unsaved" if self.session.dirty
+                                                                          else "")
+
+    # ------------------------------------------------------------------------------------------------- steps
+
+    async def show_step(self, key: str, *, focus: bool = False) -> None:
+        switcher = self.query_one("#pages", ContentSwitcher)
+        pid = page_id(key)
+        if not switcher.query(f"#{pid}"):
+            page = ReviewPage() if key == REVIEW else StepPage(step(key), self.session.questionnaire,
+                                                                 blink=self.blink)
+            await switcher.mount(page)
+            self._show_problems(page)
+            for metrics in page.query(PaymentMetrics):
+                metrics.show(self.session.questionnaire.data)
+        switcher.current = pid
+        self.current = key
+        self.query_one(StepList).show_current(key)
+        self.query_one("#help", Markdown).update(help_markdown(key))
+        self.query_one("#help-scroll").scroll_home(animate=False)
+        if key == REVIEW:
+            self._show_review()
+        if focus:
+            page = self.query_one(f"#{pid}")
+            page.scroll_home(animate=False)
+            page.focus_first()
+
+    async def rebuild(self) -> None:
+        """Build the pages again from the answers (after a draft was restored)."""
+        await self.query_one("#pages", ContentSwitcher).remove_children()
+        self.settle()
+        await self.show_step(self.current)
+
+    @on(StepChosen)
+    async def _chosen(self, event: StepChosen) -> None:
+        await self.show_step(event.key, focus=True)
+
+    async def action_next_step(self) -> None:
+        keys = [s.key for s in steps()]
+        await self.show_step(keys[min(keys.index(self.current) + 1, len(keys) - 1)], focus=True)
+
+    async def action_previous_step(self) -> None:
+        keys = [s.key for s in steps()]
+        await self.show_step(keys[max(keys.index(self.current) - 1, 0)], focus=True)
+
+    @on(Button.Pressed, "#nav-next")
+    async def _next(self) -> None:
+        await self.action_next_step()
+
+    @on(Button.Pressed, "#nav-back")
+    async def _back(self) -> None:
+        await self.action_previous_step()
+
+    def action_focus_steps(self) -> None:
+        self.query_one(StepList).focus()
+
+    @on(JumpTo)
+    async def _jump(self, event: JumpTo) -> None:
+        await self.jump(event.path)
+
+    async def jump(self, path: str) -> None:
+        """Go to the answer at a dotted path (or the nearest question above it that is on screen)."""
+        parts = parse_dotted(path)
+        key = step_of(parts).key
+        await self.show_step(key)
+        page = self.query_one(f"#{page_id(key)}")
+        for n in range(len(parts), 0, -1):
+            found = page.query(f"#box-{slug(parts[:n])}")
+            if found:
+                box = found.first()
+                page.scroll_to_widget(box, animate=False, top=True)
+                if hasattr(box, "focus_control"):
+                    box.focus_control()
+                else:
+                    next(iter(box.query(".answer")), box).focus()
+                return
+        page.focus_first()
+
+    # --------------------------------------------------------------------------------------------- answers
+
+    @on(Answered)
+    def _answered(self, event: Answered) -> None:
+        if self.session.questionnaire.set(event.path, event.value):
+            self.changed()
+
+    @on(AddEntry)
+    async def _add(self, event: AddEntry) -> None:
+        index = self.session.questionnaire.add_item(event.box.field.path)
+        await event.box.recompose()
+        self.changed()
+        entry = event.box.query(f"#box-{slug((*event.box.field.path, index))}")
+        if entry:
+            first = next(iter(entry.first().query(".answer")), None)
+            if first is not None:
+                first.focus()
+                event.box.screen.query_one(f"#{page_id(self.current)}").scroll_to_widget(entry.first(), top=True)
+
+    @on(RemoveEntry)
+    async def _remove(self, event: RemoveEntry) -> None:
+        self.session.questionnaire.remove_item(event.box.field.path, event.index)
+        await event.box.recompose()
+        self.changed()
+        event.box.query_one(".add").focus()
+
+    def changed(self) -> None:
+        self._show_title()
+        if not self._settling:
+            self._settling = True
+            self.set_timer(SETTLE, self.settle)
+
+    def settle(self) -> None:
+        """Check and evaluate the answers, show the results everywhere, and keep the draft in step."""
+        self._settling = False
+        q = self.session.questionnaire
+        self.check = q.check()
+        self.evaluation = evaluate(q.data)
+        self.query_one(StepList).show_states(self.check.states)
+        self.query_one(VerdictSummary).show(self.evaluation)
+        self.query_one(EvaluationPanel).show(self.evaluation)
+        for page in self.query(".page"):
+            self._show_problems(page)
+        for metrics in self.query(PaymentMetrics):
+            metrics.show(q.data)
+        if self.current == REVIEW:
+            self._show_review()
+        try:
+            self.session.autosave()
+        except OSError as e:
+            self.notify(f"Could not write the draft: {e.strerror or e}", severity="error", timeout=8)
+        self._show_title()
+
+    def _show_problems(self, page: Any) -> None:
+        if self.check is None:
+            return
+        for box in page.query(FieldBox):
+            box.show_problems(self.check.problems.get(box.field.dotted, ()))
+
+    def _show_review(self) -> None:
+        pages = self.query(ReviewPage)
+        if pages and self.check is not None:
+            data = self.session.questionnaire.data
+            pages.first().show(data, self.check, self.evaluation, rendered_markdown(data))
+
+    # ---------------------------------------------------------------------------------------------- panes
+
+    def action_toggle_help(self) -> None:
+        self._toggle_aside("tab-help")
+
+    def action_toggle_evaluation(self) -> None:
+        self._toggle_aside("tab-evaluation")
+
+    def _toggle_aside(self, tab: str) -> None:
+        tabs = self.query_one("#aside-tabs", TabbedContent)
+        self._aside_chosen = True
+        if self.has_class("-aside") and tabs.active == tab:
+            self.remove_class("-aside")
+            return
+        self.add_class("-aside")
+        tabs.active = tab
+
+    # ------------------------------------------------------------------------------------------- saving
+
+    @on(Button.Pressed, "#review-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @work(exclusive=True, group="file")
+    async def action_save(self) -> None:
+        await self.save()
+
+    async def save(self) -> bool:
+        """Save (asking for a file name the first time, and before replacing someone else's changes)."""
+        target: Path | None = None
+        if self.session.path is None:
+            target = await self.app.push_screen_wait(AskPath(
+                "Save the proposal", "Where should the proposal be saved? (a .yaml file)", "proposal.yaml",
+                action="Save", check=_writable, browse=False))
+            if target is None:
+                return False
+            if target.exists():
+                answer = await self.app.push_screen_wait(Ask(
+                    "Replace the file?", f"{_shown(target)} already exists. Replace it with this proposal?",
+                    [("replace", "Replace it", "error"), ("cancel", "Cancel", "default")]))
+                if answer != "replace":
+                    return False
+        try:
+            try:
+                saved = self.session.save(target)
+            except ChangedOnDisk:
+                name = _shown(self.session.path) if self.session.path else "the file"
+                answer = await self.app.push_screen_wait(Ask(
+                    "Changed on disk",
+                    f"{name} was changed by someone else since you opened it. Saving now replaces their changes "
+                    "with yours. (Your answers are kept in the draft whatever you choose.)",
+                    [("overwrite", "Replace with my answers", "error"), ("cancel", "Cancel", "default")]))
+                if answer != "overwrite":
+                    return False
+                saved = self.session.save(target, overwrite=True)
+        except OSError as e:
+            self.notify(f"Could not save: {e.strerror or e}", severity="error", timeout=8)
+            return False
+        self.notify(f"Saved {_shown(saved)}", timeout=3)
+        self._show_title()
+        return True
+
+    @on(Button.Pressed, "#review-export")
+    def _export_pressed(self) -> None:
+        self.action_export()
+
+    @work(exclusive=True, group="file")
+    async def action_export(self) -> None:
+        if self.session.path is None and not await self.save():
+            return
+        assert self.session.path is not None
+        target = self.session.path.with_suffix(".md")
+        try:
+            write_atomic(target, rendered_markdown(self.session.questionnaire.data))
+        except OSError as e:
+            self.notify(f"Could not export: {e.strerror or e}", severity="error", timeout=8)
+            return
+        self.notify(f"Exported {_shown(target)}", timeout=3)
+
+    @work(exclusive=True, group="file")
+    async def request_quit(self) -> None:
+        """Quit, asking first when there are unsaved changes."""
+        if not self.session.dirty:
+            self.session.discard()
+            self.app.exit()
+            return
+        name = _shown(self.session.path) if self.session.path else "a file"
+        answer = await self.app.push_screen_wait(Ask(
+            "Unsaved changes", f"Save your changes to {name} before you quit?",
+            [("save", "Save and quit", "primary"), ("discard", "Quit without saving", "error"),
+             ("cancel", "Keep working", "default")]))
+        if answer == "save" and await self.save():
+            self.app.exit()
+        elif answer == "discard":
+            self.session.discard()
+            self.app.exit()
+
+    @work(exclusive=True, group="file")
+    async def offer_draft(self) -> None:
+        draft = self.session.offered_draft
+        assert draft is not None
+        when = time.strftime("%H:%M on %d %b %Y", time.localtime(draft.saved_at))
+        where = f"newer than {_shown(self.session.path)}" if self.session.file and self.session.file.exists \
+            else "never saved"
+        answer = await self.app.push_screen_wait(Ask(
+            "Unsaved answers found",
+            f"A draft of “{draft.title}” from {when} is {where}. Restore its answers?",
+            [("restore", "Restore the draft", "primary"), ("discard", "Discard it", "error")], cancel="restore"))
+        if answer == "restore":
+            self.session.restore(draft)
+            await self.rebuild()
+            self._show_title()
+        else:
+            self.session.decline_draft()
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _writable(path: Path) -> str | None:
+    if path.suffix not in (".yaml", ".yml"):
+        return "end the name with .yaml"
+    if not path.parent.exists():
+        return f"there is no folder {path.parent}"
+    if path.is_dir():
+        return "that is a folder"
+    return None

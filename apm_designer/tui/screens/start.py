@@ -1,0 +1,129 @@
+"""The start screen: a new proposal, a file to open, a recent file, or an unsaved draft to pick up."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from apm_designer.document import LoadError, UnreadableFile
+from apm_designer.drafts import Draft, Session, recent_files, unsaved_drafts
+from apm_designer.tui.screens.dialogs import AskPath
+
+TAGLINE = ("Design an Alternative Payment Model proposal step by step: the seven elements of CMS's APM Design "
+           "Toolkit, the twenty model design factors and the LAN payment arrangements, with the toolkit's guidance "
+           "at hand and a live check of whether the model is an APM, an Advanced APM and a PFPM.")
+
+
+class OpenSession(Message):
+    """Start working on a proposal."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+
+class StartScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New proposal"),
+        Binding("o", "open", "Open a file"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.drafts: list[Draft] = []
+        self.recent: list[Path] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        with Center(id="start"), Vertical(id="start-box"):
+            yield Static("APM Designer", id="start-title")
+            yield Static(TAGLINE, id="start-tagline", markup=False)
+            with Horizontal(id="start-actions"):
+                yield Button("New proposal", id="start-new", variant="primary")
+                yield Button("Open a file…", id="start-open")
+            yield Label("Resume unsaved work", classes="start-heading", id="drafts-heading")
+            yield OptionList(id="start-drafts")
+            yield Label("Recent files", classes="start-heading", id="recent-heading")
+            yield OptionList(id="start-recent")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "APM Designer"
+        self.sub_title = "start"
+        self.drafts = unsaved_drafts()
+        self.recent = recent_files()
+        drafts = self.query_one("#start-drafts", OptionList)
+        drafts.set_options(Option(_draft_prompt(d), id=f"draft-{i}") for i, d in enumerate(self.drafts))
+        recent = self.query_one("#start-recent", OptionList)
+        recent.set_options(Option(Content.assemble(("▸ ", "$text-primary"), _shown(p)), id=f"recent-{i}")
+                           for i, p in enumerate(self.recent))
+        for widget, heading, items in ((drafts, "#drafts-heading", self.drafts),
+                                       (recent, "#recent-heading", self.recent)):
+            widget.display = bool(items)
+            self.query_one(heading).display = bool(items)
+        self.query_one("#start-new").focus()
+
+    @on(Button.Pressed, "#start-new")
+    def action_new(self) -> None:
+        self.post_message(OpenSession(Session.new()))
+
+    @on(Button.Pressed, "#start-open")
+    @work(exclusive=True)
+    async def action_open(self) -> None:
+        opened: dict[str, Session] = {}
+
+        def load(path: Path) -> str | None:
+            try:
+                opened["session"] = Session.edit(path)
+            except LoadError as e:
+                return str(e)
+            except UnreadableFile as e:
+                return str(e)
+            return None
+
+        path = await self.app.push_screen_wait(AskPath(
+            "Open a proposal", "Type a file name or pick one below.", action="Open", check=load))
+        if path is not None:
+            self.post_message(OpenSession(opened["session"]))
+
+    @on(OptionList.OptionSelected, "#start-drafts")
+    def _resume(self, event: OptionList.OptionSelected) -> None:
+        draft = self.drafts[int(str(event.option_id).removeprefix("draft-"))]
+        try:
+            self.post_message(OpenSession(Session.resume(draft)))
+        except (LoadError, UnreadableFile) as e:
+            self.notify(str(e), severity="error", timeout=10)
+
+    @on(OptionList.OptionSelected, "#start-recent")
+    def _recent(self, event: OptionList.OptionSelected) -> None:
+        path = self.recent[int(str(event.option_id).removeprefix("recent-"))]
+        try:
+            self.post_message(OpenSession(Session.edit(path)))
+        except (LoadError, UnreadableFile) as e:
+            self.notify(str(e), severity="error", timeout=10)
+
+
+def _draft_prompt(draft: Draft) -> Content:
+    where = f"draft of {_shown(draft.target)}" if draft.target else "never saved"
+    when = time.strftime("%d %b %Y %H:%M", time.localtime(draft.saved_at))
+    return Content.assemble(("▸ ", "$text-warning"), (draft.title, "bold"), (f"  {where} · {when}", "$text-muted"))
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        home = Path.home()
+        return "~/" + str(path.relative_to(home)) if path.is_relative_to(home) else str(path)

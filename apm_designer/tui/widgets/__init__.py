@@ -1,0 +1,1 @@
+"""The wizard's widgets: schema-driven form fields, step list, evaluation, help and review panes."""

@@ -1,0 +1,114 @@
+"""The live evaluation: what the model is classified as, what each label still needs, findings and warnings.
+
+The panel is one OptionList so it can be read with the arrow keys; every line that names an answer can be
+selected (enter or a click) to jump to that answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from apm_designer.rules.engine import LABEL_NAMES
+from apm_designer.wizard import field_at
+
+SHOWN = ("apm", "advanced_apm", "pfpm")  # the toolkit's three questions, shown first and in the sidebar
+VALUE_STYLE = {"yes": ("✓", "$text-success"), "no": ("✗", "$text-error"), "undetermined": ("?", "$text-warning")}
+STATUS_STYLE = {"met": ("✓", "$text-success"), "not_met": ("✗", "$text-error"), "unknown": ("?", "$text-warning")}
+
+
+class JumpTo(Message):
+    """Go to the answer at a dotted path."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+
+def question_title(path: str) -> str:
+    f = field_at(path)
+    return f.title if f is not None else path
+
+
+def verdict_line(label: str, value: str, category: str | None = None) -> Content:
+    icon, style = VALUE_STYLE.get(value, ("?", "$text-warning"))
+    shown = {"yes": "yes", "no": "no", "undetermined": "undetermined"}.get(value, value)
+    if label == "lan" and category:
+        shown = f"Category {category}"
+    return Content.assemble((icon, style), " ", (LABEL_NAMES.get(label, label), "bold"), ": ", (shown, style))
+
+
+class VerdictSummary(Static):
+    """The three classifications at a glance, under the step list."""
+
+    def show(self, evaluation: Any) -> None:
+        lines = [Content.styled("Classification", "bold $text-muted")]
+        for label in SHOWN:
+            verdict = evaluation.verdicts.get(label)
+            if verdict is not None:
+                icon, style = VALUE_STYLE.get(verdict.value, ("?", "$text-warning"))
+                lines.append(Content.assemble((icon, style), " ", (LABEL_NAMES.get(label, label), style)))
+        lines.append(Content.styled("✓ yes  ✗ no  ? undecided", "$text-muted"))
+        self.update(Content("\n").join(lines))
+
+
+class EvaluationPanel(OptionList):
+    """Every verdict with its reason, the answers it still needs, its findings; then the warnings."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.targets: dict[str, str] = {}
+
+    def show(self, evaluation: Any) -> None:
+        options: list[Option | None] = []
+        targets: dict[str, str] = {}
+
+        def jump(prompt: Content, path: str | None) -> Option:
+            if path is None:
+                return Option(prompt, disabled=True)
+            key = f"go-{len(targets)}"
+            targets[key] = path
+            return Option(prompt, id=key)
+
+        labels = [*SHOWN, *(k for k in evaluation.verdicts if k not in SHOWN)]
+        for label in labels:
+            verdict = evaluation.verdicts.get(label)
+            if verdict is None:
+                continue
+            if options:
+                options.append(None)
+            options.append(Option(verdict_line(label, verdict.value, verdict.category), disabled=True))
+            if verdict.reason:
+                options.append(Option(Content.styled(verdict.reason, "$text-muted"), disabled=True))
+            for path in verdict.needs:
+                options.append(jump(Content.assemble(("  → needs ", "$text-warning"), question_title(path)), path))
+            for finding in evaluation.findings:
+                if finding.label != label:
+                    continue
+                icon, style = STATUS_STYLE.get(finding.status, ("·", "$text-muted"))
+                prompt = Content.assemble("  ", (icon, style), " ", (finding.title, "bold"), "\n    ",
+                                          finding.explanation, ("  " + finding.citation, "$text-muted"))
+                options.append(jump(prompt, finding.fields[0] if finding.fields else None))
+        warnings = list(evaluation.warnings)
+        options.append(None)
+        heading = f"Warnings ({len(warnings)})" if warnings else "No warnings"
+        options.append(Option(Content.styled(heading, "bold $text-warning" if warnings else "bold $text-success"),
+                              disabled=True))
+        for w in warnings:
+            prompt = Content.assemble(("  ⚠ ", "$text-warning"), (w.title, "bold"), "\n    ", w.explanation)
+            options.append(jump(prompt, w.fields[0] if w.fields else None))
+        highlighted = self.highlighted
+        self.targets = targets
+        self.set_options(options)
+        if highlighted is not None and highlighted < self.option_count:
+            self.highlighted = highlighted
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        path = self.targets.get(event.option_id or "")
+        if path:
+            self.post_message(JumpTo(path))

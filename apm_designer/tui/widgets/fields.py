@@ -1,0 +1,248 @@
+"""Form fields built from the schema: one widget per kind of question, with no code per question.
+
+text and numbers -> Input (checked against the schema's limits as you type), long text -> TextArea, a choice ->
+Select, yes/no -> a Select that keeps "not answered" apart from "no", several choices -> SelectionList, a group ->
+a bordered box of its questions, a repeatable group -> its entries with Add and Remove buttons.
+
+Each question sits in a `FieldBox` with its title, the schema's description as a hint and an error line right
+under the widget (posting's pattern). A box reports a new answer with `Answered`; the screen applies it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets.selection_list import Selection
+
+from apm_designer.wizard import Field, Path, Questionnaire, as_text, check, parse
+
+
+def slug(path: Path) -> str:
+    """A widget id part for an answer path: element_6-measures-0-name."""
+    return "-".join(str(part) for part in path)
+
+
+class Answered(Message):
+    """A question got a new answer (None: the answer was cleared)."""
+
+    def __init__(self, path: Path, value: Any) -> None:
+        super().__init__()
+        self.path = path
+        self.value = value
+
+
+class AddEntry(Message):
+    def __init__(self, box: ListBox) -> None:
+        super().__init__()
+        self.box = box
+
+
+class RemoveEntry(Message):
+    def __init__(self, box: ListBox, index: int) -> None:
+        super().__init__()
+        self.box = box
+        self.index = index
+
+
+class AnswerValidator(Validator):
+    """The schema's limits for one question, as Textual's Input validation (for its invalid styling)."""
+
+    def __init__(self, field: Field) -> None:
+        super().__init__()
+        self.field = field
+
+    def validate(self, value: str) -> ValidationResult:
+        errors = parse(self.field, value).errors
+        return self.failure(errors[0]) if errors else self.success()
+
+
+def build(field: Field, questionnaire: Questionnaire, *, blink: bool = True) -> Widget:
+    """The widget for a question of any kind."""
+    if field.kind == "group":
+        return GroupBox(field, questionnaire, blink=blink)
+    if field.kind == "list":
+        return ListBox(field, questionnaire, blink=blink)
+    return FieldBox(field, questionnaire.answer(field.path), blink=blink)
+
+
+class FieldBox(Vertical):
+    """One question: title, widget, hint and error line."""
+
+    def __init__(self, field: Field, value: Any, *, blink: bool = True) -> None:
+        super().__init__(id=f"box-{slug(field.path)}", classes=f"field kind-{field.kind}")
+        self.field = field
+        self.value = value
+        self.blink = blink
+        self.typing_errors: tuple[str, ...] = check(field, value) if field.kind in ("text", "textarea") else ()
+        self.problems: tuple[str, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        f = self.field
+        with Horizontal(classes="field-head"):
+            yield Label(f.title + (f" ({f.unit})" if f.unit else ""), classes="field-title")
+            if f.required:
+                yield Label("required", classes="tag tag-required")
+            elif f.optional:
+                yield Label("optional *", classes="tag")
+        yield self._control()
+        if f.description:
+            yield Static(f.description, classes="field-hint", markup=False)
+        yield Static("", classes="field-error", markup=False)
+
+    def _control(self) -> Widget:
+        f, value, wid = self.field, self.value, f"q-{slug(self.field.path)}"
+        if f.kind == "textarea":
+            area = TextArea(as_text(f, value), id=wid, soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
+                            classes="answer")
+            area.cursor_blink = self.blink
+            return area
+        if f.kind in ("choice", "yesno"):
+            options = [("Yes", True), ("No", False)] if f.kind == "yesno" else [(lbl, v) for v, lbl in f.choices]
+            known = [v for _, v in options]
+            current = value if any(value is v or (value == v and type(value) is type(v)) for v in known) else None
+            return Select(options, id=wid, prompt="Not answered" if f.kind == "yesno" else "Choose…",
+                          allow_blank=True, value=Select.NULL if current is None else current, classes="answer")
+        if f.kind == "choices":
+            chosen = value if isinstance(value, list) else []
+            return SelectionList(*(Selection(lbl, v, v in chosen) for v, lbl in f.choices), id=wid, classes="answer")
+        box = Input(as_text(f, value), placeholder=_placeholder(f), id=wid, validators=[AnswerValidator(f)],
+                    valid_empty=True, classes="answer")
+        box.cursor_blink = self.blink
+        return box
+
+    def on_mount(self) -> None:
+        self._show_errors()
+
+    @property
+    def control(self) -> Widget:
+        return self.query_one(".answer")
+
+    def focus_control(self) -> None:
+        self.control.focus()
+
+    def show_problems(self, problems: tuple[str, ...]) -> None:
+        """What checking the whole proposal found wrong with this answer."""
+        if problems != self.problems:
+            self.problems = problems
+            self._show_errors()
+
+    def _show_errors(self) -> None:
+        errors = self.typing_errors or self.problems
+        line = self.query_one(".field-error", Static)
+        line.update("✗ " + errors[0] if errors else "")
+        line.display = bool(errors)
+        self.set_class(bool(errors), "-has-error")
+
+    def _answer(self, value: Any, errors: tuple[str, ...] = ()) -> None:
+        self.value = value
+        self.typing_errors = errors
+        self.problems = ()
+        self._show_errors()
+        self.post_message(Answered(self.field.path, value))
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        parsed = parse(self.field, event.value)
+        self._answer(parsed.value, parsed.errors)
+
+    @on(TextArea.Changed)
+    def _wrote(self, event: TextArea.Changed) -> None:
+        event.stop()
+        parsed = parse(self.field, event.text_area.text)
+        self._answer(parsed.value, parsed.errors)
+
+    @on(Select.Changed)
+    def _chose(self, event: Select.Changed) -> None:
+        event.stop()
+        self._answer(None if event.value is Select.NULL else event.value)
+
+    @on(SelectionList.SelectedChanged)
+    def _picked(self, event: SelectionList.SelectedChanged) -> None:
+        event.stop()
+        chosen = set(event.selection_list.selected)
+        self._answer([v for v, _ in self.field.choices if v in chosen] or None)
+
+
+def _placeholder(f: Field) -> str:
+    if f.placeholder:
+        return f.placeholder
+    low, high = f.schema.get("minimum"), f.schema.get("maximum")
+    if f.kind in ("number", "integer") and low is not None and high is not None and high <= 1_000_000:
+        return f"{low:g}–{high:g}"
+    if f.kind == "number" and f.unit == "$":
+        return "dollars, e.g. 1,250,000"
+    return ""
+
+
+class GroupBox(Vertical):
+    """A group of questions in a titled box."""
+
+    def __init__(self, field: Field, questionnaire: Questionnaire, *, blink: bool = True) -> None:
+        super().__init__(id=f"box-{slug(field.path)}", classes="group")
+        self.field = field
+        self.questionnaire = questionnaire
+        self.blink = blink
+        self.border_title = field.title.removesuffix(" *") + (" (optional *)" if field.optional else "")
+
+    def compose(self) -> ComposeResult:
+        if self.field.description and not self.field.schema.get("x-factor-number"):
+            yield Static(self.field.description, classes="group-hint", markup=False)
+        for child in self.field.children:
+            yield build(child, self.questionnaire, blink=self.blink)
+
+    def focus_control(self) -> None:
+        first = next(iter(self.query(".answer")), None)
+        if first is not None:
+            first.focus()
+
+
+class ListBox(Vertical):
+    """A repeatable group: its entries, each with a Remove button, and a button to add one."""
+
+    def __init__(self, field: Field, questionnaire: Questionnaire, *, blink: bool = True) -> None:
+        super().__init__(id=f"box-{slug(field.path)}", classes="repeat")
+        self.field = field
+        self.questionnaire = questionnaire
+        self.blink = blink
+        self.border_title = field.title
+
+    def compose(self) -> ComposeResult:
+        f = self.field
+        if f.description:
+            yield Static(f.description, classes="group-hint", markup=False)
+        entries = self.questionnaire.answer(f.path)
+        for index in range(len(entries) if isinstance(entries, list) else 0):
+            with Vertical(classes="entry", id=f"box-{slug((*f.path, index))}") as entry:
+                entry.border_title = f"{f.item_title} {index + 1}"
+                for child in f.item_fields(index):
+                    yield build(child, self.questionnaire, blink=self.blink)
+                yield Button(f"Remove {f.item_title.lower()} {index + 1}", classes="remove", variant="error",
+                             id=f"remove-{slug(f.path)}-{index}", compact=True)
+        yield Button(f"+ Add {f.item_title.lower()}", classes="add", id=f"add-{slug(f.path)}", compact=True)
+
+    @on(Button.Pressed, ".add")
+    def _add(self, event: Button.Pressed) -> None:
+        if event.button.parent is not self:
+            return  # an inner repeatable group's button
+        event.stop()
+        self.post_message(AddEntry(self))
+
+    @on(Button.Pressed, ".remove")
+    def _remove(self, event: Button.Pressed) -> None:
+        if event.button.parent is None or event.button.parent.parent is not self:
+            return
+        event.stop()
+        self.post_message(RemoveEntry(self, int(str(event.button.id).rsplit("-", 1)[1])))
+
+    def focus_control(self) -> None:
+        first = next(iter(self.query(".answer, .add")), None)
+        if first is not None:
+            first.focus()

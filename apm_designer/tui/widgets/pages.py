@@ -1,0 +1,138 @@
+"""One page per step: the step's questions; the payment metrics under the payment form; the review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from apm_designer.metrics import compute, format_table
+from apm_designer.tui.widgets.evaluation import JumpTo, question_title
+from apm_designer.tui.widgets.fields import build
+from apm_designer.wizard import REVIEW, Check, Questionnaire, Step, dotted, step_fields, steps
+
+
+def page_id(key: str) -> str:
+    return f"page-{key}"
+
+
+class StepPage(VerticalScroll):
+    """A step's questions, with Back and Next at the bottom."""
+
+    def __init__(self, step: Step, questionnaire: Questionnaire, *, blink: bool = True) -> None:
+        super().__init__(id=page_id(step.key), classes="page")
+        self.step = step
+        self.questionnaire = questionnaire
+        self.blink = blink
+        self.can_focus = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.step.title, classes="page-title", markup=False)
+        yield Static(self.step.question, classes="page-question", markup=False)
+        for section in step_fields(self.step.key):
+            for field in section.children if section.kind == "group" else (section,):
+                yield build(field, self.questionnaire, blink=self.blink)
+        if self.step.key == "payment":
+            yield PaymentMetrics(id="metrics")
+        yield from nav_buttons(self.step)
+
+    def focus_first(self) -> None:
+        first = next(iter(self.query(".answer")), None)
+        if first is not None:
+            first.focus()
+
+
+def nav_buttons(step: Step) -> ComposeResult:
+    keys = [s.key for s in steps()]
+    i = keys.index(step.key)
+    with Horizontal(classes="nav"):
+        if i > 0:
+            yield Button(f"← {steps()[i - 1].short}", id="nav-back", classes="nav-back", compact=True)
+        if i < len(keys) - 1:
+            yield Button(f"{steps()[i + 1].short} →", id="nav-next", classes="nav-next", variant="primary",
+                         compact=True)
+
+
+class PaymentMetrics(Vertical):
+    """The LAN workbook's metrics for the dollars typed so far."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="metrics-table", markup=False)
+
+    def on_mount(self) -> None:
+        self.border_title = "LAN payment-mix metrics"
+
+    def show(self, data: Any) -> None:
+        width = max(60, self.content_size.width or 76)
+        self.query_one("#metrics-table", Static).update(format_table(compute(data), width))
+
+
+class ReviewPage(VerticalScroll):
+    """What is still missing or wrong (select to go there), save and export, and the proposal as rendered."""
+
+    def __init__(self) -> None:
+        super().__init__(id=page_id(REVIEW), classes="page")
+        self.targets: dict[str, str] = {}
+        self.can_focus = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("Review", classes="page-title")
+        yield Static("", id="review-summary", classes="page-question", markup=False)
+        yield OptionList(id="review-problems")
+        with Horizontal(classes="nav"):
+            yield Button("Save", id="review-save", variant="primary", compact=True)
+            yield Button("Export Markdown", id="review-export", compact=True)
+        yield Markdown("", id="review-markdown", open_links=False)
+
+    def focus_first(self) -> None:
+        self.query_one("#review-problems", OptionList).focus()
+
+    def show(self, data: Any, check: Check, evaluation: Any, markdown: str) -> None:
+        options: list[Option] = []
+        targets: dict[str, str] = {}
+        for path, messages in check.problems.items():
+            for message in messages:
+                targets[key := f"go-{len(targets)}"] = path
+                options.append(Option(Content.assemble(("✗ ", "$text-error"), (path, "bold"), ": ", message),
+                                      id=key))
+        for path, title in check.missing:
+            targets[key := f"go-{len(targets)}"] = dotted(path)
+            options.append(Option(Content.assemble(("○ ", "$text-warning"), "missing: ", (title, "bold"),
+                                                   (f"  {dotted(path)}", "$text-muted")), id=key))
+        for w in getattr(evaluation, "warnings", ()):
+            target = w.fields[0] if w.fields else None
+            prompt = Content.assemble(("⚠ ", "$text-warning"), (w.title, "bold"), ": ", w.explanation)
+            if target:
+                targets[key := f"go-{len(targets)}"] = target
+                options.append(Option(prompt, id=key))
+            else:
+                options.append(Option(prompt, disabled=True))
+        self.targets = targets
+        problems = self.query_one("#review-problems", OptionList)
+        highlighted = problems.highlighted
+        problems.set_options(options or [Option(Content.styled("✓ Nothing missing, nothing wrong: ready to submit.",
+                                                               "$text-success"), disabled=True)])
+        if highlighted is not None and highlighted < problems.option_count:
+            problems.highlighted = highlighted
+        wrong, missing, warned = check.problem_count, len(check.missing), len(getattr(evaluation, "warnings", ()))
+        self.query_one("#review-summary", Static).update(
+            f"{_count(wrong, 'problem')}, {_count(missing, 'answer')} missing for a final proposal, "
+            f"{_count(warned, 'warning')}. Select a line to go to its answer.")
+        self.query_one("#review-markdown", Markdown).update(markdown)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        path = self.targets.get(event.option_id or "")
+        if path:
+            self.post_message(JumpTo(path))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{'no' if n == 0 else n} {word}{'' if n == 1 else 's'}"
+
+
+__all__ = ["PaymentMetrics", "ReviewPage", "StepPage", "nav_buttons", "page_id", "question_title"]
