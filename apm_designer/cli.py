@@ -22,9 +22,13 @@ def _paths(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="proposal files, or folders to search for *.yaml / *.yml")
 
 
+FORMAT_HELP = {"text": "text for people", "json": "json for programs", "github": "github for workflow annotations",
+               "csv": "csv for spreadsheets"}
+
+
 def _format(p: argparse.ArgumentParser, choices: Sequence[str] = FORMATS) -> None:
     p.add_argument("--format", choices=choices, default="text",
-                   help="text for people, json for programs, github for workflow annotations (default: text)")
+                   help=", ".join(FORMAT_HELP[c] for c in choices) + " (default: text)")
 
 
 def build_parser() -> argparse.ArgumentParser:
