@@ -8,16 +8,20 @@ import sys
 
 from apm_designer.batch import FileResult, exit_code, load_and_validate
 from apm_designer.document import iter_proposal_files
+from apm_designer.progress import tracking
 
 
 def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     results: list[FileResult] = []
-    for display, path in iter_proposal_files(args.paths):
-        result, _ = load_and_validate(display, path)
-        results.append(result)
-        if args.format != "json":
-            write_result(result, args.format, out)
+    files = list(iter_proposal_files(args.paths))
+    with tracking(len(files), "Validating", out) as bar:
+        for display, path in files:
+            result, _ = load_and_validate(display, path)
+            results.append(result)
+            if args.format != "json":
+                write_result(result, args.format, bar.out)
+            bar.advance()
     if args.format == "json":
         json.dump(as_json(results), out, indent=2)
         out.write("\n")
