@@ -214,21 +214,27 @@ class ProposalScreen(Screen[None]):
         """Check and evaluate the answers, show the results everywhere, and keep the draft in step."""
         self._settling = False
         q = self.session.questionnaire
+        try:  # first, so that nothing below can cost an answer
+            self.session.autosave()
+        except OSError as e:
+            self.notify(f"Could not write the draft: {e.strerror or e}", severity="error", timeout=8)
         self.check = q.check()
-        self.evaluation = evaluate(q.data)
         self.query_one(StepList).show_states(self.check.states)
-        self.query_one(VerdictSummary).show(self.evaluation)
-        self.query_one(EvaluationPanel).show(self.evaluation)
+        try:
+            self.evaluation = evaluate(q.data)
+        except Exception as e:  # a bug in one rule must not end the session: say so, keep the last evaluation
+            self.log.error("evaluation failed", e)
+            self.notify(f"The evaluator failed on these answers ({type(e).__name__}: {e}); please report it.",
+                        severity="error", timeout=10)
+        if self.evaluation is not None:
+            self.query_one(VerdictSummary).show(self.evaluation)
+            self.query_one(EvaluationPanel).show(self.evaluation)
         for page in self.query(".page"):
             self._show_problems(page)
         for metrics in self.query(PaymentMetrics):
             metrics.show(q.data)
         if self.current == REVIEW:
             self._show_review()
-        try:
-            self.session.autosave()
-        except OSError as e:
-            self.notify(f"Could not write the draft: {e.strerror or e}", severity="error", timeout=8)
         self._show_title()
 
     def _show_problems(self, page: Any) -> None:

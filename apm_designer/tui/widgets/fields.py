@@ -14,7 +14,8 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
@@ -84,17 +85,13 @@ class FieldBox(Vertical):
         self.problems: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
+        # Few widgets per question: a page holds dozens of them, and every one costs on each focus change.
         f = self.field
-        with Horizontal(classes="field-head"):
-            yield Label(f.title + (f" ({f.unit})" if f.unit else ""), classes="field-title")
-            if f.required:
-                yield Label("required", classes="tag tag-required")
-            elif f.optional:
-                yield Label("optional *", classes="tag")
+        tag = "  required" if f.required else "  optional *" if f.optional else ""
+        yield Label(Content.assemble((f.title + (f" ({f.unit})" if f.unit else ""), "bold"),
+                                     (tag, "italic $text-muted")), classes="field-title")
         yield self._control()
-        if f.description:
-            yield Static(f.description, classes="field-hint", markup=False)
-        yield Static("", classes="field-error", markup=False)
+        yield Static(classes="field-note")
 
     def _control(self) -> Widget:
         f, value, wid = self.field, self.value, f"q-{slug(self.field.path)}"
@@ -134,11 +131,21 @@ class FieldBox(Vertical):
             self._show_errors()
 
     def _show_errors(self) -> None:
+        """The description as a hint, and under it the first thing wrong with the answer."""
         errors = self.typing_errors or self.problems
-        line = self.query_one(".field-error", Static)
-        line.update("✗ " + errors[0] if errors else "")
-        line.display = bool(errors)
+        parts = [Content.styled(self.field.description, "$text-muted")] if self.field.description else []
+        if errors:
+            parts.append(Content.styled("✗ " + errors[0], "bold $text-error"))
+        note = self.query_one(".field-note", Static)
+        note.update(Content("\n").join(parts))
+        note.display = bool(parts)
         self.set_class(bool(errors), "-has-error")
+
+    @property
+    def error(self) -> str | None:
+        """The error shown at the field, if any."""
+        errors = self.typing_errors or self.problems
+        return errors[0] if errors else None
 
     def _answer(self, value: Any, errors: tuple[str, ...] = ()) -> None:
         self.value = value
