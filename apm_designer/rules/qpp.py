@@ -1,0 +1,494 @@
+"""The Quality Payment Program classifications: APM, Advanced APM, PFPM and MIPS APM (42 CFR Part 414, subpart O).
+
+Each rule checks one criterion and names the answers that decided it; `verdicts` combines the findings with
+three-valued logic (yes / no / undetermined). The Advanced APM financial-risk criterion is met by any one of four
+paths, each its own rule: the generally applicable nominal amount (revenue- or benchmark-based), the Medical Home
+Model standard, a Medical Home Model expanded under section 1115A(c), and full capitation. Year-dependent values
+come from data/thresholds.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from apm_designer.rules.engine import MISSING, Answers, Finding, Outcome, Verdict, rule
+from apm_designer.rules.thresholds import YEAR, Threshold, performance_year, threshold
+
+AUTHORITY = "element_1.authority"
+CEHRT_REQUIRED = "element_1.cehrt.required"
+CEHRT_SHARE = "element_1.cehrt.share_of_clinicians"
+CEHRT_REWARD = "element_1.cehrt.penalty_or_reward_for_use"
+RISK_TYPE = "element_1.financial_risk.type"
+RISK_BASIS = "element_1.financial_risk.basis"
+RISK_PERCENT = "element_1.financial_risk.percent_at_risk"
+RISK_MECHANISMS = "element_1.financial_risk.mechanisms"
+MEDICAL_HOME = "element_1.medical_home"
+MH_PRIMARY_CARE = "element_1.medical_home.primary_care_focus"
+MH_EMPANELMENT = "element_1.medical_home.empanelment"
+MH_FEATURES = "element_1.medical_home.features"
+MH_CLINICIANS = "element_1.medical_home.parent_organization_clinicians"
+MH_EXPANDED = "element_1.medical_home.expanded_under_1115a_c"
+CORE_ROLE = "element_1.clinicians.core_role"
+TARGETED = "element_1.targeted_services.clinicians_influence"
+PAYERS = "element_5.payers"
+CLINICIANS = "element_4.eligible_clinicians"
+QUALITY_PAYMENT = "element_6.payment_based_on_quality"
+MEASURES = "element_6.measures"
+NO_OUTCOME_WHY = "element_6.no_outcome_measure_justification"
+
+# 42 CFR 414.1305 "Alternative Payment Model" (42 U.S.C. 1395l(z)(3)(C)): the authorities that make a model an APM.
+APM_AUTHORITIES = {
+    "section_1115a": "a CMS Innovation Center model under section 1115A",
+    "shared_savings_program": "the Medicare Shared Savings Program (section 1899)",
+    "section_1866c": "a Health Care Quality Demonstration Program demonstration (section 1866C)",
+    "federal_demonstration": "a demonstration required by federal law",
+}
+OUTCOME_TYPES = ("outcome", "intermediate_outcome", "patient_reported_outcome")
+EVIDENCE_BASES = ("mips_final_list", "consensus_endorsed", "cms_determined")
+GENERAL_MECHANISMS = ("withhold", "payment_rate_reduction", "payment_owed")  # 414.1415(c)(1); not (c)(2)'s fourth
+MH_MIN_FEATURES = 4
+# The financial-risk paths, in the order a verdict names the one that met it (full capitation is also met by the
+# general rule, but is its own path).
+RISK_PATHS = ("AAPM-RISK-CAPITATION", "AAPM-RISK-MH-EXPANDED", "AAPM-RISK-GENERAL", "AAPM-RISK-MEDICAL-HOME")
+QUALITY_RULES = ("AAPM-QUALITY-PAYMENT", "AAPM-QUALITY-EVIDENCE", "AAPM-QUALITY-OUTCOME")
+PFPM_RULES = ("PFPM-MEDICARE", "PFPM-CORE-ROLE", "PFPM-TARGETED")
+MIPS_RULES = ("MIPS-AGREEMENT", "MIPS-PARTICIPANTS", "MIPS-INCENTIVES")
+
+
+# ----------------------------------------------------------------------------------------------------- helpers
+
+
+def number(value: Any) -> float | None:
+    """A numeric answer, or None (booleans are not numbers here)."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def pct(value: float | None) -> str:
+    return "" if value is None else f"{value:g}%"
+
+
+def points(margin: float) -> str:
+    return f"{abs(margin):.4g} percentage point{'s' * (abs(margin) != 1)}"
+
+
+def needs(answers: Answers, *paths: str, why: str = "") -> Outcome:
+    missing = answers.missing(*paths)
+    return Outcome("unknown", f"needs {', '.join(missing)}" + (f": {why}" if why else ""), missing)
+
+
+def _row(t: Threshold) -> str:
+    """The regulation paragraph and the Federal Register page of the rule that set the value."""
+    return f"{t.citation}; {t.set_by.split(' (')[0]}"
+
+
+def compare(answers: Answers, path: str, key: str, what: str, fields: tuple[str, ...]) -> Outcome:
+    """met when the answer at `path` reaches the year's threshold `key`; the margin says by how much either way."""
+    year = performance_year(answers)
+    t = threshold(key, year.table_year)
+    value = number(answers[path])
+    if value is None or t.value is None:
+        return needs(answers, path)
+    margin = round(value - t.value, 6)
+    if margin >= 0:
+        return Outcome("met", f"{path} = {value:g} reaches the {pct(t.value)} {what} for {year.year} "
+                       f"({_row(t)}){year.clause()}", fields, margin)
+    return Outcome("not_met", f"{path} = {value:g} is below the {pct(t.value)} {what} for {year.year} "
+                   f"({_row(t)}), {points(margin)} short{year.clause()}", fields, margin)
+
+
+def _all(outcomes: list[Outcome], met: str) -> Outcome:
+    """Three-valued AND of partial checks: not_met if any fails, else unknown if any is unknown, else met."""
+    failed = [o for o in outcomes if o.status == "not_met"]
+    if failed:
+        return Outcome("not_met", "; ".join(o.explanation for o in failed), _paths(failed),
+                       min((o.margin for o in failed if o.margin is not None), default=None))
+    unknown = [o for o in outcomes if o.status == "unknown"]
+    if unknown:
+        return Outcome("unknown", "; ".join(o.explanation for o in unknown), _paths(unknown))
+    return Outcome("met", met, _paths(outcomes), min((o.margin for o in outcomes if o.margin is not None),
+                                                       default=None))
+
+
+def _paths(outcomes: list[Outcome]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p for o in outcomes for p in o.fields))
+
+
+def _flag(answers: Answers, path: str, yes: str, no: str) -> Outcome:
+    value = answers[path]
+    if value is True:
+        return Outcome("met", f"{path} = true: {yes}", (path,))
+    if value is False:
+        return Outcome("not_met", f"{path} = false: {no}", (path,))
+    return needs(answers, path)
+
+
+# ----------------------------------------------------------------------------------------------------- APM
+
+
+@rule("APM-AUTHORITY", "apm", "Tested under an authority that makes it an APM",
+      "42 CFR 414.1305 (Alternative Payment Model); 42 U.S.C. 1395l(z)(3)(C)")
+def apm_authority(answers: Answers) -> Outcome:
+    authority = answers[AUTHORITY]
+    if authority is MISSING:
+        return needs(answers, AUTHORITY, why="the authority the model would be tested under")
+    if authority in APM_AUTHORITIES:
+        return Outcome("met", f"{AUTHORITY} = {authority}: {APM_AUTHORITIES[authority]} is an APM", (AUTHORITY,))
+    would = ("testing it under section 1115A, the Shared Savings Program, section 1866C or a demonstration required "
+             "by federal law would make it one")
+    if authority == "health_care_innovation_award":
+        return Outcome("not_met", f"{AUTHORITY} = {authority}: Health Care Innovation Awards are excluded from the "
+                       "APM definition though made under section 1115A; testing it as a section 1115A model would "
+                       "make it an APM", (AUTHORITY,))
+    if authority == "other_payer_only":
+        return Outcome("not_met", f"{AUTHORITY} = {authority}: with no Medicare testing authority it is not an APM "
+                       f"(it may be an Other Payer Advanced APM, 42 CFR 414.1420); {would}", (AUTHORITY,))
+    return Outcome("not_met", f"{AUTHORITY} = {authority}: no testing authority, so not an APM; {would}",
+                   (AUTHORITY,))
+
+
+# ----------------------------------------------------------------------------------------------------- Advanced APM
+
+
+@rule("AAPM-CEHRT", "advanced_apm", "Requires enough clinicians to use certified EHR technology",
+      "42 CFR 414.1415(a)")
+def cehrt(answers: Answers) -> Outcome:
+    if answers[AUTHORITY] == "shared_savings_program" and answers[CEHRT_REWARD] is True:
+        return Outcome("met", f"{AUTHORITY} = shared_savings_program and {CEHRT_REWARD} = true: for the Shared "
+                       "Savings Program a penalty or reward tied to the degree of CEHRT use meets the criterion "
+                       "(42 CFR 414.1415(a))", (CEHRT_REWARD, AUTHORITY))
+    required = answers[CEHRT_REQUIRED]
+    if required is False:
+        return Outcome("not_met", f"{CEHRT_REQUIRED} = false: the model does not require CEHRT use", (CEHRT_REQUIRED,))
+    if required is not True:
+        return needs(answers, CEHRT_REQUIRED)
+    return compare(answers, CEHRT_SHARE, "cehrt_share", "of eligible clinicians using CEHRT required",
+                   (CEHRT_SHARE, CEHRT_REQUIRED, YEAR))
+
+
+@rule("AAPM-QUALITY-PAYMENT", "advanced_apm", "Pays on quality measure results", "42 CFR 414.1415(b)(1)")
+def quality_payment(answers: Answers) -> Outcome:
+    return _flag(answers, QUALITY_PAYMENT, "quality measure results are a factor in payment",
+                 "quality measure results are not a factor in payment")
+
+
+def _measures(answers: Answers) -> list[tuple[int, Mapping[str, Any]]]:
+    measures = answers.get(MEASURES, [])
+    return [(i, m) for i, m in enumerate(measures) if isinstance(m, Mapping)] if isinstance(measures, list) else []
+
+
+@rule("AAPM-QUALITY-EVIDENCE", "advanced_apm", "At least one evidence-based, reliable and valid measure",
+      "42 CFR 414.1415(b)(2)")
+def quality_evidence(answers: Answers) -> Outcome:
+    measures = _measures(answers)
+    if not measures:
+        return needs(answers, MEASURES, why="the quality measures the model pays on")
+    for i, m in measures:
+        if m.get("evidence_basis") in EVIDENCE_BASES:
+            path = f"{MEASURES}[{i}].evidence_basis"
+            return Outcome("met", f"{path} = {m['evidence_basis']}: {m.get('name', 'the measure')} is evidence-based, "
+                           "reliable and valid", (path,))
+    unanswered = tuple(f"{MEASURES}[{i}].evidence_basis" for i, m in measures if not m.get("evidence_basis"))
+    if unanswered:
+        return Outcome("unknown", f"needs {', '.join(unanswered)}: no measure is yet shown to be on the MIPS list, "
+                       "endorsed by a consensus-based entity, or determined by CMS", unanswered)
+    return Outcome("not_met", f"no measure in {MEASURES} is on the MIPS final list, endorsed by a consensus-based "
+                   "entity, or determined by CMS to be evidence-based, reliable and valid (every evidence_basis is "
+                   "none)", tuple(f"{MEASURES}[{i}].evidence_basis" for i, _ in measures))
+
+
+@rule("AAPM-QUALITY-OUTCOME", "advanced_apm", "Includes an outcome measure (or says why none is available)",
+      "42 CFR 414.1415(b)(3)")
+def quality_outcome(answers: Answers) -> Outcome:
+    measures = _measures(answers)
+    if not measures:
+        return needs(answers, MEASURES, why="the quality measures the model pays on")
+    for i, m in measures:
+        if m.get("type") in OUTCOME_TYPES:
+            path = f"{MEASURES}[{i}].type"
+            return Outcome("met", f"{path} = {m['type']}: {m.get('name', 'the measure')} is an outcome measure",
+                           (path,))
+    if answers.has(NO_OUTCOME_WHY):
+        return Outcome("met", f"no outcome measure, and {NO_OUTCOME_WHY} says why no appropriate one is available "
+                       "on the MIPS final list", (NO_OUTCOME_WHY,))
+    untyped = tuple(f"{MEASURES}[{i}].type" for i, m in measures if not m.get("type"))
+    if untyped:
+        return Outcome("unknown", f"needs {', '.join(untyped)}: no outcome measure among the typed ones",
+                       (*untyped, NO_OUTCOME_WHY))
+    return Outcome("not_met", f"none of the {len(measures)} measures in {MEASURES} is an outcome measure, and "
+                   f"{NO_OUTCOME_WHY} does not say why none is available on the MIPS final list",
+                   (MEASURES, NO_OUTCOME_WHY))
+
+
+def medical_home_model(answers: Answers) -> Outcome:
+    """Whether the answers describe a Medical Home Model as 42 CFR 414.1305 defines one."""
+    if not answers.has(MEDICAL_HOME):
+        return Outcome("not_met", f"not described as a Medical Home Model ({MEDICAL_HOME} is not answered; answer it "
+                       "for a primary-care model)", (MEDICAL_HOME,))
+    checks = []
+    authority = answers[AUTHORITY]
+    if authority is MISSING:
+        checks.append(needs(answers, AUTHORITY))
+    elif authority != "section_1115a":
+        checks.append(Outcome("not_met", f"{AUTHORITY} = {authority}: a Medical Home Model is an APM under section "
+                              "1115A", (AUTHORITY,)))
+    checks.append(_flag(answers, MH_PRIMARY_CARE, "primary-care focus", "no primary-care focus"))
+    checks.append(_flag(answers, MH_EMPANELMENT, "patients are empanelled to a primary clinician",
+                        "patients are not empanelled to a primary clinician"))
+    features = answers[MH_FEATURES]
+    if features is MISSING:
+        checks.append(needs(answers, MH_FEATURES))
+    elif len(features) < MH_MIN_FEATURES:
+        checks.append(Outcome("not_met", f"{MH_FEATURES} lists {len(features)} of the {MH_MIN_FEATURES} or more "
+                              "medical home features required", (MH_FEATURES,)))
+    else:
+        checks.append(Outcome("met", f"{MH_FEATURES} lists {len(features)} features", (MH_FEATURES,)))
+    return _all(checks, f"a section 1115A primary-care model with empanelment and {len(features or ())} of the "
+                "medical home features")
+
+
+@rule("AAPM-MEDICAL-HOME-MODEL", "advanced_apm", "Is a Medical Home Model (for the Medical Home paths)",
+      "42 CFR 414.1305 (Medical Home Model)")
+def medical_home(answers: Answers) -> Outcome:
+    return medical_home_model(answers)
+
+
+@rule("AAPM-RISK-GENERAL", "advanced_apm", "Financial risk: generally applicable nominal amount standard",
+      "42 CFR 414.1415(c)(1), (c)(3)")
+def risk_general(answers: Answers) -> Outcome:
+    kind = answers[RISK_TYPE]
+    if kind is MISSING:
+        return needs(answers, RISK_TYPE)
+    if kind == "full_capitation":
+        return Outcome("met", f"{RISK_TYPE} = full_capitation: the APM Entity bears all the risk, more than any "
+                       "nominal amount (the capitation path, 42 CFR 414.1415(c)(6))", (RISK_TYPE,))
+    if kind == "none":
+        return Outcome("not_met", f"{RISK_TYPE} = none: the APM Entity bears no financial risk", (RISK_TYPE,))
+    if kind == "upside_only":
+        return Outcome("not_met", f"{RISK_TYPE} = upside_only: shared savings without losses never meets the "
+                       "generally applicable standard, whatever the percent", (RISK_TYPE,))
+    mechanisms = answers[RISK_MECHANISMS]
+    if mechanisms is not MISSING and not any(m in GENERAL_MECHANISMS for m in mechanisms):
+        return Outcome("not_met", f"{RISK_MECHANISMS} lists only the loss of an otherwise guaranteed payment, which "
+                       "counts only under the Medical Home Model standard; this one needs a withhold, a payment "
+                       "rate cut, or a payment owed", (RISK_MECHANISMS,))
+    basis = answers[RISK_BASIS]
+    if basis is MISSING or not answers.has(RISK_PERCENT):
+        return needs(answers, RISK_BASIS, RISK_PERCENT, why="the nominal amount is a share of revenue or of the "
+                     "benchmark")
+    if basis == "revenue":
+        return compare(answers, RISK_PERCENT, "revenue_nominal_amount", "revenue-based nominal amount",
+                       (RISK_PERCENT, RISK_BASIS, YEAR))
+    return compare(answers, RISK_PERCENT, "benchmark_nominal_amount", "benchmark-based nominal amount",
+                   (RISK_PERCENT, RISK_BASIS, YEAR))
+
+
+@rule("AAPM-RISK-MEDICAL-HOME", "advanced_apm", "Financial risk: Medical Home Model standard",
+      "42 CFR 414.1415(c)(2), (c)(4), (c)(7)")
+def risk_medical_home(answers: Answers) -> Outcome:
+    model = medical_home_model(answers)
+    if model.status != "met":
+        return Outcome(model.status, f"not a Medical Home Model: {model.explanation}" if model.status == "not_met"
+                       else model.explanation, model.fields)
+    year = performance_year(answers)
+    checks = []
+    limit = threshold("medical_home_max_clinicians", year.table_year)
+    if limit.value is not None:
+        count = number(answers[MH_CLINICIANS])
+        if count is None:
+            checks.append(needs(answers, MH_CLINICIANS, why=f"the standard applies only to parent organisations of "
+                                f"{limit.value:g} or fewer eligible clinicians"))
+        elif count > limit.value:
+            checks.append(Outcome("not_met", f"{MH_CLINICIANS} = {count:g}: over the {limit.value:g} eligible "
+                                  f"clinicians the standard allows in {year.year} ({_row(limit)}){year.clause()}",
+                                  (MH_CLINICIANS, YEAR)))
+        else:
+            checks.append(Outcome("met", f"{MH_CLINICIANS} = {count:g}, within {limit.value:g}", (MH_CLINICIANS,)))
+    kind = answers[RISK_TYPE]
+    if kind is MISSING:
+        checks.append(needs(answers, RISK_TYPE))
+    elif kind in ("none", "upside_only"):
+        checks.append(Outcome("not_met", f"{RISK_TYPE} = {kind}: nothing is withheld, cut, owed or lost when "
+                              "expenditures exceed (or performance falls below) what was expected", (RISK_TYPE,)))
+    basis = answers[RISK_BASIS]
+    if basis == "benchmark":
+        checks.append(Outcome("not_met", f"{RISK_BASIS} = benchmark: the Medical Home Model nominal amount is a "
+                              "share of the APM Entity's Medicare Parts A and B revenue; state the amount at risk "
+                              "as a share of revenue", (RISK_BASIS,)))
+    elif basis is MISSING or not answers.has(RISK_PERCENT):
+        checks.append(needs(answers, RISK_BASIS, RISK_PERCENT))
+    else:
+        checks.append(compare(answers, RISK_PERCENT, "medical_home_nominal_amount",
+                              "Medical Home Model nominal amount of revenue", (RISK_PERCENT, RISK_BASIS, YEAR)))
+    return _all(checks, "a Medical Home Model whose " + "; ".join(o.explanation for o in checks))
+
+
+@rule("AAPM-RISK-MH-EXPANDED", "advanced_apm", "Financial risk: Medical Home Model expanded under section 1115A(c)",
+      "42 U.S.C. 1395l(z)(3)(D)(ii)(II); 42 CFR 414.1415(c)")
+def risk_mh_expanded(answers: Answers) -> Outcome:
+    expanded = answers[MH_EXPANDED]
+    if expanded is not True:
+        # A proposal describes a model not yet tested, so an unanswered question counts as "not expanded".
+        return Outcome("not_met", f"{MH_EXPANDED} = {'false' if expanded is False else '(not answered)'}: not a "
+                       "Medical Home Model expanded under section 1115A(c)", (MH_EXPANDED,))
+    model = medical_home_model(answers)
+    if model.status == "met":
+        return Outcome("met", f"{MH_EXPANDED} = true and {model.explanation}: an expanded Medical Home Model meets "
+                       "the financial risk criterion outright", (MH_EXPANDED, *model.fields))
+    reason = f"{MH_EXPANDED} = true, but expansion counts only for a Medical Home Model: {model.explanation}"
+    return Outcome(model.status, reason, (MH_EXPANDED, *model.fields))
+
+
+@rule("AAPM-RISK-CAPITATION", "advanced_apm", "Financial risk: full capitation", "42 CFR 414.1415(c)(6)")
+def risk_capitation(answers: Answers) -> Outcome:
+    kind = answers[RISK_TYPE]
+    if kind is MISSING:
+        return needs(answers, RISK_TYPE)
+    if kind == "full_capitation":
+        return Outcome("met", f"{RISK_TYPE} = full_capitation: a full capitation arrangement meets the financial risk "
+                       "criterion", (RISK_TYPE,))
+    return Outcome("not_met", f"{RISK_TYPE} = {kind}: not full capitation", (RISK_TYPE,))
+
+
+# ----------------------------------------------------------------------------------------------------- PFPM
+
+
+@rule("PFPM-MEDICARE", "pfpm", "Medicare is a payer", "42 CFR 414.1465(a)(1)")
+def pfpm_medicare(answers: Answers) -> Outcome:
+    payers = answers[PAYERS]
+    if payers is MISSING:
+        return needs(answers, PAYERS)
+    if "medicare" in payers:
+        return Outcome("met", f"{PAYERS} includes medicare", (PAYERS,))
+    return Outcome("not_met", f"{PAYERS} = {', '.join(map(str, payers))}: Medicare is not among the payers",
+                   (PAYERS,))
+
+
+@rule("PFPM-CORE-ROLE", "pfpm", "Eligible clinicians play a core role", "42 CFR 414.1465(a)(2)")
+def pfpm_core_role(answers: Answers) -> Outcome:
+    return _flag(answers, CORE_ROLE, "participating eligible clinicians play a core role in implementing the "
+                 "payment methodology", "participating eligible clinicians play no core role in implementing the "
+                 "payment methodology")
+
+
+@rule("PFPM-TARGETED", "pfpm", "Targets services clinicians provide, order or influence", "42 CFR 414.1465(a)(3)")
+def pfpm_targeted(answers: Answers) -> Outcome:
+    return _flag(answers, TARGETED, "it targets the quality and costs of services participating clinicians provide, "
+                 "order, or can significantly influence", "it does not target services participating clinicians "
+                 "provide, order, or can significantly influence")
+
+
+# ----------------------------------------------------------------------------------------------------- MIPS APM
+
+MIPS_CITATION = "42 CFR 414.1367(b) (414.1370(b) for 2017–2020)"
+
+
+@rule("MIPS-AGREEMENT", "mips_apm", "APM Entities take part under an agreement with CMS or by law", MIPS_CITATION)
+def mips_agreement(answers: Answers) -> Outcome:
+    authority = answers[AUTHORITY]
+    if authority is MISSING:
+        return needs(answers, AUTHORITY)
+    if authority in APM_AUTHORITIES:
+        how = "by law" if authority == "federal_demonstration" else "under an agreement with CMS"
+        return Outcome("met", f"{AUTHORITY} = {authority}: APM Entities take part {how}", (AUTHORITY,))
+    return Outcome("not_met", f"{AUTHORITY} = {authority}: not a CMS APM, so no participation agreement with CMS",
+                   (AUTHORITY,))
+
+
+@rule("MIPS-PARTICIPANTS", "mips_apm", "At least one MIPS eligible clinician on a participation list",
+      MIPS_CITATION)
+def mips_participants(answers: Answers) -> Outcome:
+    count = number(answers[CLINICIANS])
+    if count is None:
+        return needs(answers, CLINICIANS)
+    if count >= 1:
+        return Outcome("met", f"{CLINICIANS} = {count:g}: eligible clinicians on the participation list", (CLINICIANS,))
+    return Outcome("not_met", f"{CLINICIANS} = 0: no eligible clinician on a participation list", (CLINICIANS,))
+
+
+@rule("MIPS-INCENTIVES", "mips_apm", "Pays on cost/utilization and quality performance", MIPS_CITATION)
+def mips_incentives(answers: Answers) -> Outcome:
+    checks = [_flag(answers, QUALITY_PAYMENT, "payment depends on quality performance",
+                    "payment does not depend on quality performance")]
+    kind = answers[RISK_TYPE]
+    if kind is MISSING:
+        checks.append(needs(answers, RISK_TYPE))
+    elif kind == "none":
+        checks.append(Outcome("not_met", f"{RISK_TYPE} = none: no incentive tied to cost or utilization",
+                              (RISK_TYPE,)))
+    else:
+        checks.append(Outcome("met", f"{RISK_TYPE} = {kind}: payment depends on cost performance", (RISK_TYPE,)))
+    return _all(checks, "payment depends on both cost and quality performance")
+
+
+# ----------------------------------------------------------------------------------------------------- verdicts
+
+
+def _part(f: Finding) -> Verdict:
+    value = {"met": "yes", "not_met": "no", "unknown": "undetermined"}[f.status]
+    return Verdict(f.label, value, f.explanation, f.fields if f.status == "unknown" else (), (f.rule_id,))
+
+
+def _and(label: str, parts: list[Verdict], yes: str) -> Verdict:
+    """Three-valued AND: no if any part is no, else undetermined if any is, else yes."""
+    for value in ("no", "undetermined"):
+        hit = [p for p in parts if p.value == value]
+        if hit:
+            return Verdict(label, value, "; ".join(dict.fromkeys(p.reason for p in hit)),
+                           tuple(dict.fromkeys(n for p in hit for n in p.needs)),
+                           tuple(dict.fromkeys(r for p in hit for r in p.rule_ids)))
+    return Verdict(label, "yes", yes, (), tuple(dict.fromkeys(r for p in parts for r in p.rule_ids)))
+
+
+def _risk(findings: Mapping[str, Finding]) -> Verdict:
+    """Three-valued OR over the financial-risk paths, saying which path met it or which came closest."""
+    paths = [findings[i] for i in RISK_PATHS]
+    met = [f for f in paths if f.status == "met"]
+    if met:
+        best = met[0]
+        return Verdict("advanced_apm", "yes", f"financial risk criterion via the {_path_name(best)}: "
+                       f"{best.explanation}", (), (best.rule_id,))
+    unknown = [f for f in paths if f.status == "unknown"]
+    if unknown:
+        return Verdict("advanced_apm", "undetermined", "financial risk: " + "; ".join(f.explanation for f in unknown),
+                       tuple(dict.fromkeys(p for f in unknown for p in f.fields)), tuple(f.rule_id for f in unknown))
+    return Verdict("advanced_apm", "no", "financial risk: no path is met; " + closest(paths), (),
+                   tuple(f.rule_id for f in paths))
+
+
+def _path_name(f: Finding) -> str:
+    return f.title.removeprefix("Financial risk: ")
+
+
+def closest(paths: list[Finding]) -> str:
+    """Which failed financial-risk path came closest, and by how much it missed."""
+    measured = [f for f in paths if f.margin is not None]
+    if measured:
+        best = max(measured, key=lambda f: f.margin or 0.0)
+        return (f"closest was the {_path_name(best)}, missed by "
+                f"{points(best.margin or 0.0)}: {best.explanation}")
+    general = next(f for f in paths if f.rule_id == "AAPM-RISK-GENERAL")
+    return f"the generally applicable standard: {general.explanation}"
+
+
+def verdicts(findings: Mapping[str, Finding]) -> dict[str, Verdict]:
+    """The APM, Advanced APM, PFPM and MIPS APM verdicts from the QPP findings."""
+    apm = _part(findings["APM-AUTHORITY"])
+    apm = Verdict("apm", apm.value, apm.reason, apm.needs, apm.rule_ids)
+    not_apm = Verdict("", "no", f"not an APM: {apm.reason}", (), apm.rule_ids) if apm.value == "no" else apm
+
+    quality = _and("", [_part(findings[i]) for i in QUALITY_RULES], "pays on quality measures with an outcome measure")
+    risk = _risk(findings)
+    cehrt = _part(findings["AAPM-CEHRT"])
+    advanced = _and("advanced_apm", [not_apm, cehrt, quality, risk], "")
+    if advanced.value == "yes":
+        advanced = Verdict("advanced_apm", "yes", f"an APM that requires CEHRT use, pays on quality with an outcome "
+                           f"measure, and meets the {risk.reason}", (), advanced.rule_ids)
+
+    pfpm = _and("pfpm", [not_apm, *(_part(findings[i]) for i in PFPM_RULES)],
+                "an APM with Medicare as a payer, in which eligible clinicians play a core role, targeting services "
+                "they provide, order or can significantly influence")
+    mips = _and("mips_apm", [not_apm, *(_part(findings[i]) for i in MIPS_RULES)],
+                "APM Entities take part under an agreement with CMS, with eligible clinicians on the participation "
+                "list, and are paid on cost and quality performance")
+    return {"apm": apm, "advanced_apm": advanced, "pfpm": pfpm, "mips_apm": mips}
