@@ -33,6 +33,10 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 24
+# libyaml's composer (in C, recursive) crashes the process on nesting some tens of thousands deep, which a file
+# well under MAX_BYTES can reach (`[[[[...` or `- - - ...`). Texts that could nest deeper than this are checked
+# on the (iterative) event stream before composing; below it composing is safe and `_build` enforces max_depth.
+COMPOSE_GUARD_DEPTH = 1000
 TAG = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL, MAP, SEQ = (TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))
 CORE_TAGS = {STR, INT, FLOAT, BOOL, NULL, MAP, SEQ}
@@ -157,15 +161,15 @@ def loads(text: str, display: str = "<string>", *, max_depth: int = MAX_DEPTH) -
     """Load a proposal from text (see `load`)."""
     if not _has_content(text):
         raise LoadError(display, 1, 1, "file is empty; a proposal starts with its `metadata:` mapping", "empty")
+    # Anchors are invisible in the node tree, and composing too deep a text crashes: in either case ask the
+    # parser first, but only when the text could hold them (the common case composes straight away).
+    if "&" in text or "*" in text or _nesting_bound(text) > COMPOSE_GUARD_DEPTH:
+        _scan_events(text, display, max_depth)
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise LoadError(display, line, col, f"invalid YAML: {_yaml_problem(e)}", "yaml-syntax") from None
     except yaml.YAMLError as e:
-        raise LoadError(display, 1, 1, f"invalid YAML: {e}", "yaml-syntax") from None
+        raise _syntax_error(e, display) from None
     finally:
         loader.dispose()
     if root is None:
@@ -174,8 +178,6 @@ def loads(text: str, display: str = "<string>", *, max_depth: int = MAX_DEPTH) -
         line, col = root.start_mark.line + 1, root.start_mark.column + 1
         message = f"the top level must be a mapping of answers (`metadata:`, `element_1:`, ...), not {_kind(root)}"
         raise LoadError(display, line, col, message, "not-mapping")
-    if "&" in text or "*" in text:  # anchors are invisible in the node tree: ask the parser, but only when possible
-        _refuse_anchors(text, display)
     data = _build(root, display, set(), 0, max_depth)
     return Document(display, data, root)
 
@@ -195,8 +197,23 @@ def _kind(node: Node) -> str:
     return "a single value" if isinstance(node, ScalarNode) else "this"
 
 
-def _refuse_anchors(text: str, display: str) -> None:
+def _syntax_error(e: yaml.YAMLError, display: str) -> LoadError:
+    if isinstance(e, yaml.MarkedYAMLError):
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return LoadError(display, line, col, f"invalid YAML: {_yaml_problem(e)}", "yaml-syntax")
+    return LoadError(display, 1, 1, f"invalid YAML: {e}", "yaml-syntax")
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound on how deep `text` nests: every collection starts with its own `[`, `{`, `-`, `:` or `?`."""
+    return sum(text.count(c) for c in "[{-:?")
+
+
+def _scan_events(text: str, display: str, max_depth: int) -> None:
+    """Refuse anchors, aliases and nesting deeper than `max_depth` from the parser's events, before composing."""
     loader = _Loader(text)
+    depth = 0  # collections open around the next node, which is that node's depth (the root's is 0)
     try:
         while (event := loader.get_event()) is not None:
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -205,13 +222,21 @@ def _refuse_anchors(text: str, display: str) -> None:
                 raise LoadError(display, m.line + 1, m.column + 1,
                                 f"{what}: anchors and aliases are not allowed in proposals; write the answer out",
                                 "alias")
-            if isinstance(event, yaml.StreamEndEvent):
+            if isinstance(event, yaml.NodeEvent) and depth > max_depth:
+                raise LoadError(display, *_where(event), f"nesting is deeper than {max_depth} levels", "too-deep")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.StreamEndEvent):
                 break
+    except yaml.YAMLError as e:
+        raise _syntax_error(e, display) from None
     finally:
         loader.dispose()
 
 
-def _where(node: Node) -> tuple[int, int]:
+def _where(node: Node | yaml.Event) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
