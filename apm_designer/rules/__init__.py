@@ -26,12 +26,14 @@ __all__ = ["EvaluatedAnswers", "Evaluation", "PtacCriterion", "classify", "evalu
 
 
 class EvaluatedAnswers(Answers):
-    """Answers together with the classification verdicts already derived from them."""
+    """Answers together with the classification findings and verdicts already derived from them."""
 
-    __slots__ = ("verdicts",)
+    __slots__ = ("findings", "verdicts")
 
-    def __init__(self, data: Mapping[str, Any], verdicts: Mapping[str, Verdict]) -> None:
+    def __init__(self, data: Mapping[str, Any], findings: Mapping[str, Finding],
+                 verdicts: Mapping[str, Verdict]) -> None:
         super().__init__(data)
+        self.findings = findings
         self.verdicts = verdicts
 
 
@@ -77,7 +79,7 @@ def evaluate(data: Mapping[str, Any], performance_year: int | None = None) -> Ev
     answers = Answers(data)
     year = _performance_year(answers)
     findings, verdicts = classify(answers)
-    checked = EvaluatedAnswers(data, verdicts)
+    checked = EvaluatedAnswers(data, dict(findings), verdicts)
     for r in REGISTRY:
         if r.id not in findings:
             findings[r.id] = r.run(checked)
