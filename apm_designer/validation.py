@@ -79,6 +79,10 @@ def problems_for(doc: Document, errors: Iterable[ValidationError]) -> list[Probl
         for path, key, message in _explain(error):
             line, col = doc.locate(path, key=key)
             found.append(Problem(doc.path, line, col, f"{dotted(path)}: {message}", str(error.validator)))
+    # A date or email that fails its format also fails the pattern that spells the format out: one mistake, one
+    # problem.
+    formats = {(p.line, p.col) for p in found if p.code == "format"}
+    found = [p for p in found if not (p.code == "pattern" and (p.line, p.col) in formats)]
     found.sort(key=lambda p: (p.line, p.col, p.message))
     return list(dict.fromkeys(found))  # `then` and the base schema can report the same thing twice
 
