@@ -434,9 +434,9 @@ def _and(label: str, parts: list[Verdict], yes: str) -> Verdict:
     for value in ("no", "undetermined"):
         hit = [p for p in parts if p.value == value]
         if hit:
-            return Verdict(label, value, "; ".join(dict.fromkeys(p.reason for p in hit)),
-                           tuple(dict.fromkeys(n for p in hit for n in p.needs)),
-                           tuple(dict.fromkeys(r for p in hit for r in p.rule_ids)))
+            wanted = tuple(dict.fromkeys(n for p in hit for n in p.needs))
+            reason = f"needs {', '.join(wanted)}" if wanted else "; ".join(dict.fromkeys(p.reason for p in hit))
+            return Verdict(label, value, reason, wanted, tuple(dict.fromkeys(r for p in hit for r in p.rule_ids)))
     return Verdict(label, "yes", yes, (), tuple(dict.fromkeys(r for p in parts for r in p.rule_ids)))
 
 
@@ -450,8 +450,9 @@ def _risk(findings: Mapping[str, Finding]) -> Verdict:
                        f"{best.explanation}", (), (best.rule_id,))
     unknown = [f for f in paths if f.status == "unknown"]
     if unknown:
-        return Verdict("advanced_apm", "undetermined", "financial risk: " + "; ".join(f.explanation for f in unknown),
-                       tuple(dict.fromkeys(p for f in unknown for p in f.fields)), tuple(f.rule_id for f in unknown))
+        wanted = tuple(dict.fromkeys(p for f in unknown for p in f.fields))
+        return Verdict("advanced_apm", "undetermined", f"financial risk needs {', '.join(wanted)}", wanted,
+                       tuple(f.rule_id for f in unknown))
     return Verdict("advanced_apm", "no", "financial risk: no path is met; " + closest(paths), (),
                    tuple(f.rule_id for f in paths))
 

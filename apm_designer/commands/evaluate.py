@@ -1,0 +1,182 @@
+"""`apm-designer evaluate PATH... [--format text|json|github] [--expect LABEL]... [--fail-on error|warning]`.
+
+Each file is loaded and validated first; an unreadable or invalid file is reported exactly as `validate` reports it
+and is not evaluated (a schema-valid draft is). A valid file gets its classifications (APM, Advanced APM, PFPM,
+MIPS APM, LAN category), the findings behind them grouped by label, and the warnings of the consistency and
+payment checks, each located at the line of the first answer it names.
+
+Gates, so CI can hold a proposal to what it claims: `--expect LABEL` (repeatable) fails unless the proposal is
+classified as LABEL (verdict "yes"); `--fail-on warning` fails when a proposal has any warning. Exit codes: 0 all
+good, 1 a file is invalid or a gate failed, 2 a file could not be read.
+
+`--format json` writes one object:
+
+    {"status": "ok" | "invalid" | "failed" | "error",      # error: unreadable; failed: a gate failed
+     "summary": "checked 2 files: ...",
+     "files": [{"path": ..., "status": "valid" | "invalid" | "unreadable", "reason": null | "...",
+                "problems": [Problem],                       # schema problems of an invalid file
+                "warnings": [Problem],                       # located warnings (severity "warning")
+                "gates": [{"gate": "expect advanced-apm", "passed": true, "reason": "..."}],
+                "evaluation": null | Evaluation.as_json()}]} # performance_year, verdicts, findings, warnings, ptac
+
+A Problem is {"path", "line", "col", "message", "code", "severity"}; a warning's code is its rule id.
+`--format github` writes workflow annotations: `::warning` for warnings, `::error` for schema problems and failed
+gates, plus one plain summary line per file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from apm_designer.batch import FileResult, exit_code, load_and_validate
+from apm_designer.commands.validate import summary, write_result
+from apm_designer.document import Document, iter_proposal_files
+from apm_designer.problems import Problem
+from apm_designer.rules import Evaluation, evaluate
+from apm_designer.rules.engine import CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
+from apm_designer.wizard import parse_dotted
+
+WIDTH = 100
+STATUS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
+
+
+@dataclass(frozen=True)
+class Gate:
+    name: str  # "expect advanced-apm" or "fail-on warning"
+    passed: bool
+    reason: str
+    problem: Problem  # where a failure is reported
+
+    def as_json(self) -> dict[str, Any]:
+        return {"gate": self.name, "passed": self.passed, "reason": self.reason}
+
+
+def run(args: argparse.Namespace) -> int:
+    out, fmt = sys.stdout, args.format
+    results: list[FileResult] = []
+    files: list[dict[str, Any]] = []
+    failed = 0
+    for display, path in iter_proposal_files(args.paths):
+        result, doc = load_and_validate(display, path)
+        results.append(result)
+        ev = evaluate(doc.data) if doc is not None and result.ok else None
+        warnings = located_warnings(doc, ev) if doc is not None and ev is not None else []
+        gates = check_gates(doc, ev, warnings, args.expect, args.fail_on) if doc is not None and ev else []
+        failed += sum(not g.passed for g in gates)
+        if fmt == "json":
+            files.append({"path": result.path, "status": result.status, "reason": result.reason or None,
+                          "problems": [p.as_json() for p in result.problems],
+                          "warnings": [w.as_json() for w in warnings], "gates": [g.as_json() for g in gates],
+                          "evaluation": ev.as_json() if ev else None})
+        elif fmt == "github":
+            write_result(result, "github", out)
+            if doc is not None and ev is not None:
+                write_github(doc, ev, warnings, gates, out)
+        else:
+            write_result(result, "text", out)
+            if doc is not None and ev is not None:
+                write_text(doc, ev, warnings, gates, out)
+    total = summary(results) + (f"; {failed} gate{'s' * (failed != 1)} failed" if failed else "")
+    if fmt == "json":
+        status = "error" if any(r.status == "unreadable" for r in results) else (
+            "invalid" if any(r.status == "invalid" for r in results) else ("failed" if failed else "ok"))
+        json.dump({"status": status, "summary": total, "files": files}, out, indent=2)
+        out.write("\n")
+    else:
+        out.write(total + "\n")
+    return exit_code(results, failed_checks=failed > 0)
+
+
+# ---------------------------------------------------------------------------------------------------- locating
+
+
+def locate(doc: Document, fields: tuple[str, ...]) -> tuple[int, int]:
+    """The line and column of the first answer named (of its nearest given ancestor if it is missing)."""
+    return doc.locate(parse_dotted(fields[0]), key=True) if fields else (1, 1)
+
+
+def located_warnings(doc: Document, ev: Evaluation) -> list[Problem]:
+    return [Problem(doc.path, *locate(doc, f.fields), f.explanation, f.rule_id, "warning") for f in ev.warnings]
+
+
+def check_gates(doc: Document, ev: Evaluation, warnings: list[Problem], expect: list[str],
+                fail_on: str) -> list[Gate]:
+    gates = []
+    for name in dict.fromkeys(expect):
+        label = name.replace("-", "_")
+        v = ev.verdicts[label]
+        passed = v.value == "yes"
+        reason = f"{LABEL_NAMES[label]}: {v.value}" + ("" if passed else f" ({v.reason})")
+        fields = v.needs or tuple(p for f in ev.findings if f.rule_id in v.rule_ids for p in f.fields)
+        problem = Problem(doc.path, *locate(doc, fields), f"expected {LABEL_NAMES[label]}, but it is {v.value}: "
+                          f"{v.reason}", f"expect {name}")
+        gates.append(Gate(f"expect {name}", passed, reason, problem))
+    if fail_on == "warning":
+        n = len(warnings)
+        first = (warnings[0].line, warnings[0].col) if warnings else (1, 1)
+        gates.append(Gate("fail-on warning", n == 0, f"{n} warning{'s' * (n != 1)}",
+                          Problem(doc.path, *first, f"{n} warning{'s' * (n != 1)} with --fail-on warning",
+                                  "fail-on warning")))
+    return gates
+
+
+# ---------------------------------------------------------------------------------------------------- text
+
+
+def verdict_value(v: Verdict) -> str:
+    if v.label == "lan" and v.category:
+        return f"Category {v.category}"
+    return v.value
+
+
+def _wrap(text: str, indent: str, more: str | None = None) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent if more is None else more,
+                         break_on_hyphens=False, break_long_words=False)
+
+
+def write_text(doc: Document, ev: Evaluation, warnings: list[Problem], gates: list[Gate], out: TextIO) -> None:
+    title = doc.data.get("metadata", {}).get("title", "")
+    lines = [f"{doc.path}: {title} (performance year {ev.performance_year})"]
+    if ev.year_note:
+        lines += _wrap(f"note: {ev.year_note}", "  ")
+    width = max(len(LABEL_NAMES[label]) for label in CLASSIFICATIONS)
+    for label in CLASSIFICATIONS:
+        v = ev.verdicts[label]
+        lines.append(f"  {LABEL_NAMES[label]:<{width}}  {verdict_value(v)}")
+        lines += _wrap(v.reason, "      ")  # an undetermined verdict's reason names the answers it needs
+    for label in CLASSIFICATIONS:
+        lines += ["", f"  {LABEL_NAMES[label]} findings"]
+        lines += [line for f in ev.findings_for(label) for line in _finding_lines(f)]
+    # The checks' passes are noise in a report: their problems are the warnings, and what they still need is here.
+    undecided = [f for f in ev.findings if f.label not in CLASSIFICATIONS and f.status == "unknown"]
+    if undecided:
+        lines += ["", "  Checks still needing answers"]
+        lines += [line for f in undecided for line in _finding_lines(f)]
+    lines += ["", f"  Warnings ({len(warnings)})" if warnings else "  No warnings"]
+    lines += [line for w in warnings for line in _wrap(w.text(), "    ", "        ")]
+    for g in gates:
+        lines += _wrap(f"{g.name}: {'passed' if g.passed else 'FAILED'} ({g.reason})", "  ", "      ")
+    out.write("\n".join(lines) + "\n\n")
+
+
+def _finding_lines(f: Finding) -> list[str]:
+    head = f"[{STATUS[f.status]}] {f.rule_id}: {f.title} [{f.citation}]"
+    return [*_wrap(head, "    ", "        "), *_wrap(f.explanation, "        ")]
+
+
+# ---------------------------------------------------------------------------------------------------- github
+
+
+def write_github(doc: Document, ev: Evaluation, warnings: list[Problem], gates: list[Gate], out: TextIO) -> None:
+    verdicts = ", ".join(f"{LABEL_NAMES[label]}: {verdict_value(ev.verdicts[label])}" for label in CLASSIFICATIONS)
+    out.write(f"{doc.path}: {verdicts}\n")
+    for w in warnings:
+        out.write(w.github() + "\n")
+    for g in gates:
+        if not g.passed:
+            out.write(g.problem.github() + "\n")
