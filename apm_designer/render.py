@@ -32,7 +32,8 @@ from apm_designer.validation import dotted, field_schema, missing_for_final
 
 ELEMENTS = tuple(f"element_{n}" for n in range(1, 8))
 VALUES = {"yes": "Yes", "no": "No", "undetermined": "Undetermined"}
-STATUSES = {"met": "Met", "not_met": "Not met", "unknown": "Unknown"}
+STATUSES = {"met": "Met", "not_met": "Not met", "unknown": "Unknown", "addressed": "Addressed",
+            "partly": "Partly addressed", "missing": "Not addressed"}
 
 
 # ------------------------------------------------------------------------------------------------ escaping
@@ -213,6 +214,8 @@ class FindingGroup:
 class PtacView:
     number: int
     title: str
+    high_priority: bool
+    summary: str
     status: str
     addressed_by: tuple[str, ...]
     missing: tuple[str, ...]
@@ -263,6 +266,7 @@ class View:
     facts: tuple[tuple[str, str], ...]
     banner: tuple[str, ...]
     performance_year: str
+    year_note: str  # how the evaluator chose the year, when the proposal does not give one it covers
     verdicts: tuple[VerdictView, ...]
     draft: bool
     missing: tuple[tuple[str, str], ...]
@@ -284,6 +288,7 @@ def build_view(data: Mapping[str, Any], evaluation: Any, banner: str | None) -> 
         facts=_facts(meta),
         banner=tuple(line for line in _text(banner).split("\n") if line.strip()),
         performance_year="" if year is None else str(year),
+        year_note=getattr(evaluation, "year_note", ""),
         verdicts=tuple(_verdict(label, evaluation.verdicts.get(label)) for label in CLASSIFICATIONS),
         draft=draft,
         missing=tuple((title, dotted(path)) for path, title in missing_for_final(data)) if draft else (),
@@ -293,8 +298,8 @@ def build_view(data: Mapping[str, Any], evaluation: Any, banner: str | None) -> 
         findings=_findings(evaluation.findings),
         warnings=tuple(_finding(w) for w in evaluation.warnings),
         show_ptac=_is_pfpm_proposal(data, evaluation),
-        ptac=tuple(PtacView(c.number, c.title, _status(c.status), tuple(c.addressed_by), tuple(c.missing),
-                            c.citation) for c in evaluation.ptac),
+        ptac=tuple(PtacView(c.number, c.title, c.high_priority, c.summary, _status(c.status), tuple(c.addressed_by),
+                            tuple(c.missing), c.citation) for c in evaluation.ptac),
     )
 
 

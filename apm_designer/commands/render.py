@@ -1,0 +1,71 @@
+"""`apm-designer render PATH... [-o OUT] [--allow-invalid]`: proposals as Markdown a reviewer reads on its own.
+
+One proposal goes to stdout or to the file `-o` names; several need `-o FOLDER` and get one `<name>.md` each.
+A proposal that does not validate is refused with its located problems (exit 1) unless `--allow-invalid`, which
+renders it with a banner listing them (and then counts it as rendered, exit 0). A file that cannot be loaded at
+all (bad YAML: exit 1; missing or unreadable: exit 2) is never rendered. Problems go to stderr, so stdout stays the
+Markdown. Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from apm_designer.batch import FileResult, exit_code, load_and_validate
+from apm_designer.commands.validate import write_result
+from apm_designer.document import iter_proposal_files, write_atomic
+
+
+def run(args: argparse.Namespace) -> int:
+    files = list(iter_proposal_files(args.paths))
+    target = Path(args.output) if args.output else None
+    to_folder = target is not None and (len(files) > 1 or target.is_dir() or args.output.endswith(("/", "\\")))
+    if len(files) > 1 and target is None:
+        return _usage(f"{len(files)} proposals to render: give -o FOLDER to write one Markdown file for each")
+    if to_folder and target is not None and target.exists() and not target.is_dir():
+        return _usage(f"{args.output}: is a file; -o needs a folder for several proposals")
+    if not files:
+        return _usage("no *.yaml or *.yml proposals found in " + ", ".join(args.paths))
+    names = [Path(display).stem + ".md" for display, _ in files]
+    clashes = sorted({name for name in names if names.count(name) > 1})
+    if to_folder and clashes:
+        return _usage(f"several proposals would be written to the same file: {', '.join(clashes)}")
+
+    from apm_designer.render import render_markdown  # only now: validate-only paths never load Jinja2
+
+    not_rendered: list[FileResult] = []
+    for display, path in files:
+        result, doc = load_and_validate(display, path)
+        write_result(result, "text", sys.stderr)
+        if doc is None or (not result.ok and not args.allow_invalid):
+            not_rendered.append(result)
+            continue
+        markdown = render_markdown(doc.data, banner=_banner(result))
+        if target is None:
+            sys.stdout.write(markdown)
+            continue
+        out = target / f"{Path(display).stem}.md" if to_folder else target
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(out, markdown)
+        except OSError as e:
+            sys.stderr.write(f"{out}: error: cannot write: {e.strerror or e} [unwritable]\n")
+            return 2
+        sys.stderr.write(f"{display}: rendered to {out}\n")
+    return exit_code(not_rendered)
+
+
+def _banner(result: FileResult) -> str | None:
+    if result.ok:
+        return None
+    count = len(result.problems)
+    first = (f"This proposal does not validate ({count} problem{'s' * (count != 1)}); it was rendered with "
+             "--allow-invalid, so parts of it may be wrong or missing.")
+    return "\n".join([first, *(p.text() for p in result.problems)])
+
+
+def _usage(message: str) -> int:
+    sys.stderr.write(f"apm-designer render: error: {message}\n")
+    return 2
