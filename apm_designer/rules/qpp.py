@@ -243,8 +243,8 @@ def medical_home_model(answers: Answers) -> Outcome:
                               "medical home features required", (MH_FEATURES,)))
     else:
         checks.append(Outcome("met", f"{MH_FEATURES} lists {len(features)} features", (MH_FEATURES,)))
-    return _all(checks, f"a section 1115A primary-care model with empanelment and {len(features or ())} of the "
-                "medical home features")
+    count = len(answers.get(MH_FEATURES, []))
+    return _all(checks, f"a section 1115A primary-care model with empanelment and {count} medical home features")
 
 
 @rule("AAPM-MEDICAL-HOME-MODEL", "advanced_apm", "Is a Medical Home Model (for the Medical Home paths)",
