@@ -70,8 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--path", action="store_true", help="print the schema file's path instead of its content")
 
     p = sub.add_parser("serve", help="run the wizard as a web page on localhost")
-    p.add_argument("--host", default="localhost")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="the proposal every browser tab opens (started if it does not exist); default: start screen")
+    p.add_argument("--host", default="localhost", help="address to listen on (default: localhost)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     return parser
 
 
