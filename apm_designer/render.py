@@ -144,6 +144,14 @@ def render_markdown(data: Mapping[str, Any], *, evaluation: Any = None, banner: 
     return _tidy(body + "\n\n" + appendix)
 
 
+def not_evaluated() -> Any:
+    """An evaluation without verdicts or findings, for answers the evaluator cannot take (it expects a proposal
+    that validates, possibly a draft): an invalid proposal rendered on request still renders."""
+    from apm_designer.rules import Evaluation
+
+    return Evaluation({}, (), (), 0)
+
+
 def _tidy(markdown: str) -> str:
     """One blank line between blocks and one newline at the end, whatever the templates' whitespace.
 
@@ -287,7 +295,7 @@ def build_view(data: Mapping[str, Any], evaluation: Any, banner: str | None) -> 
         title=_text(meta.get("title")).strip() or "Untitled proposal",
         facts=_facts(meta),
         banner=tuple(line for line in _text(banner).split("\n") if line.strip()),
-        performance_year="" if year is None else str(year),
+        performance_year=str(year) if year else "",
         year_note=getattr(evaluation, "year_note", ""),
         verdicts=tuple(_verdict(label, evaluation.verdicts.get(label)) for label in CLASSIFICATIONS),
         draft=draft,
@@ -297,7 +305,7 @@ def build_view(data: Mapping[str, Any], evaluation: Any, banner: str | None) -> 
         payment=_payment(data),
         findings=_findings(evaluation.findings),
         warnings=tuple(_finding(w) for w in evaluation.warnings),
-        show_ptac=_is_pfpm_proposal(data, evaluation),
+        show_ptac=bool(evaluation.ptac) and _is_pfpm_proposal(data, evaluation),
         ptac=tuple(PtacView(c.number, c.title, c.high_priority, c.summary, _status(c.status), tuple(c.addressed_by),
                             tuple(c.missing), c.citation) for c in evaluation.ptac),
     )
@@ -452,27 +460,46 @@ def _factors(answers: Mapping[str, Any]) -> tuple[FactorView, ...]:
 def _payment(data: Mapping[str, Any]) -> PaymentView:
     mix: PaymentMix = compute(data)
     raw_lines = _mapping(data.get("payment")).get("lines_of_business")
-    raw_lines = raw_lines if isinstance(raw_lines, list) else []
-    lines = tuple(_line(line, _mapping(raw)) for line, raw in zip(mix.lines, raw_lines, strict=False))
+    raw_lines = [_mapping(raw) for raw in raw_lines] if isinstance(raw_lines, list) else []
+    line_schema = field_schema(("payment", "lines_of_business", 0))["properties"]
+    # The heading is the proposer's line of business as they gave it; two lines of the same business get numbers.
+    labels = [_scalar(raw.get("line_of_business"), line_schema["line_of_business"]) or line.label
+              for line, raw in zip(mix.lines, raw_lines, strict=False)]
+    lines = tuple(_line(line, raw, f"{label} (line {n})" if labels.count(label) > 1 else label)
+                  for n, (line, raw, label) in enumerate(zip(mix.lines, raw_lines, labels, strict=False), start=1))
     several = mix.all is not None and len(mix.lines) > 1
     shown = mix.all if several else (mix.lines[0] if mix.lines else None)
     chart = mermaid_pie(shown.pie(), "Dollars by LAN APM Framework category") if shown is not None else None
-    chart_of = "all lines of business" if several else (shown.label if shown is not None else "")
-    return PaymentView(lines, _line(mix.all, {}) if several and mix.all else None, chart, chart_of, mix.notes)
+    chart_of = "all lines of business" if several else (labels[0] if labels else "")
+    return PaymentView(lines, _line(mix.all, {}, mix.all.label) if several and mix.all else None, chart, chart_of,
+                       mix.notes)
 
 
-def _line(line: LineMix, raw: Mapping[str, Any]) -> LineView:
-    entries = raw.get("arrangements") if isinstance(raw.get("arrangements"), list) else []
-    item = field_schema(("payment", "lines_of_business", 0, "arrangements", 0))["properties"]
-    shown = tuple(ArrangementView(_scalar(share.type, item["type"]) or share.label, share.dollars_text,
-                                  share.share_text, share.basis, _scalar(share.stage, item["stage"]),
-                                  share.launch_date or "", _text(_mapping(entry).get("description")))
+def _line(line: LineMix, raw: Mapping[str, Any], heading: str) -> LineView:
+    schema = field_schema(("payment", "lines_of_business", 0))["properties"]
+    item = schema["arrangements"]["items"]["properties"]
+    entries = [_mapping(e) for e in raw.get("arrangements", [])] if isinstance(raw.get("arrangements"), list) else []
+    shown = tuple(ArrangementView(_scalar(entry.get("type"), item["type"]) or share.label, share.dollars_text,
+                                  share.share_text, _basis(share.basis, entry.get("combined_with"), item),
+                                  _scalar(entry.get("stage"), item["stage"]), _text(entry.get("launch_date")),
+                                  _text(entry.get("description")))
                   for share, entry in zip(line.arrangements, entries, strict=False))
     # An arrangement no dollars go through is left out (its metric is $0); totals and penetration always show.
     metrics = tuple(MetricView(r.number, r.label if r.counted_in is None else f"{r.label} (counted in {r.counted_in})",
                                r.dollars_text, r.share_text)
                     for r in line.rows if not (r.key in arrangements() and not r.dollars))
-    return LineView(line.label, line.period, money(line.total) or "Not answered", shown, metrics, line.notes)
+    period = _mapping(raw.get("reporting_period"))
+    basis = _scalar(period.get("basis"), schema["reporting_period"]["properties"]["basis"])
+    dates = " to ".join(_text(period[k]) for k in ("start", "end") if _answered(period.get(k)))
+    return LineView(heading, ", ".join(p for p in (basis, dates) if p), money(line.total) or "Not answered", shown,
+                    metrics, line.notes)
+
+
+def _basis(basis: str, combined: Any, item: Mapping[str, Any]) -> str:
+    """How an arrangement's dollars were counted, with the arrangements it is combined with."""
+    if not isinstance(combined, list) or not combined:
+        return basis
+    return f"{basis}; also paid through {_cell(combined, item['combined_with'])}"
 
 
 def mermaid_pie(slices: Sequence[tuple[str, Decimal]], title: str) -> MD | None:
