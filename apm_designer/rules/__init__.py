@@ -30,11 +30,10 @@ class EvaluatedAnswers(Answers):
 
     __slots__ = ("findings", "verdicts")
 
-    def __init__(self, data: Mapping[str, Any], findings: Mapping[str, Finding],
-                 verdicts: Mapping[str, Verdict]) -> None:
+    def __init__(self, data: Mapping[str, Any]) -> None:
         super().__init__(data)
-        self.findings = findings
-        self.verdicts = verdicts
+        self.findings: Mapping[str, Finding] | None = None  # set once the classification rules have run
+        self.verdicts: Mapping[str, Verdict] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +75,13 @@ def evaluate(data: Mapping[str, Any], performance_year: int | None = None) -> Ev
         metadata = data.get("metadata")
         data = {**data, "metadata": {**(metadata if isinstance(metadata, Mapping) else {}),
                                      "performance_year": performance_year}}
-    answers = Answers(data)
+    answers = EvaluatedAnswers(data)  # one Answers for every rule, so each answer is looked up once
     year = _performance_year(answers)
     findings, verdicts = classify(answers)
-    checked = EvaluatedAnswers(data, dict(findings), verdicts)
+    answers.findings, answers.verdicts = dict(findings), verdicts
     for r in REGISTRY:
         if r.id not in findings:
-            findings[r.id] = r.run(checked)
+            findings[r.id] = r.run(answers)
     return Evaluation(verdicts, tuple(findings[r.id] for r in REGISTRY), ptac.readiness(answers), year.year,
                       year.note)
 

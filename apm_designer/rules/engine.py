@@ -28,20 +28,37 @@ class Answers:
     """Read-only access to a proposal's answers by dotted path: `answers["element_1.financial_risk.type"]`.
 
     A missing answer (or an empty one) is `MISSING`, so rules can tell "not answered" from "answered no".
+    Each path is looked up once and remembered (rules ask for the same answers many times), as is anything
+    derived with `memo`: make a new Answers after the data changes.
     """
 
-    __slots__ = ("data",)
+    __slots__ = ("_cache", "data")
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
+        self._cache: dict[str, Any] = {}
 
     def __getitem__(self, path: str) -> Any:
+        try:
+            return self._cache[path]
+        except KeyError:
+            pass
         node: Any = self.data
         for part in path.split("."):
             if not isinstance(node, Mapping) or part not in node:
-                return MISSING
+                node = MISSING
+                break
             node = node[part]
-        return MISSING if node is None or node == "" or node == [] else node
+        value = MISSING if node is None or node == "" or node == [] else node
+        self._cache[path] = value
+        return value
+
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """A value derived from the answers (e.g. the payment mix several checks read), made once per Answers."""
+        key = "memo:" + key
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
 
     def get(self, path: str, default: Any = None) -> Any:
         value = self[path]

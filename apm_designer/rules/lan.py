@@ -37,7 +37,11 @@ class Design:
 
 
 def design(answers: Answers) -> Design:
-    """The dominant arrangement across every line of business, with its category."""
+    """The dominant arrangement across every line of business, with its category (worked out once per Answers)."""
+    return answers.memo("lan_design", lambda: _design(answers))
+
+
+def _design(answers: Answers) -> Design:
     kinds = arrangements()
     lines = answers[LINES]
     best: tuple[str, str] | None = None  # (arrangement, path)

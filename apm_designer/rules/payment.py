@@ -23,7 +23,7 @@ PAYER_LINES = {"medicare": "traditional_medicare", "medicare_advantage": "medica
 
 
 def _mix(answers: Answers) -> PaymentMix:
-    return compute(answers.data)
+    return answers.memo("payment_mix", lambda: compute(answers.data))
 
 
 def _raw_lines(answers: Answers) -> list[tuple[int, Mapping[str, Any]]]:
