@@ -34,10 +34,14 @@ def wanted(total: int, stream: TextIO | None = None) -> bool:
 
 
 class Tracker:
-    """What a batch command holds while it runs: `out` to write its results to, `advance()` after each file."""
+    """What a batch command holds while it runs: `out` and `err` to write to, `advance()` after each file.
 
-    def __init__(self, out: TextIO, on_advance: Callable[[], None] | None = None) -> None:
+    While the bar shows, they print above it what would otherwise land where the bar is drawn.
+    """
+
+    def __init__(self, out: TextIO, err: TextIO, on_advance: Callable[[], None] | None = None) -> None:
         self.out = out
+        self.err = err
         self._on_advance = on_advance
 
     def advance(self) -> None:
@@ -47,9 +51,9 @@ class Tracker:
 
 
 class _AboveBar:
-    """Stdout lines printed above the bar, for when stdout is the very terminal the bar is drawn on.
+    """Lines printed above the bar: stderr's, and stdout's when stdout is the very terminal the bar is drawn on.
 
-    Written straight to stdout, they would land where the bar is and the bar's next redraw would erase them.
+    Written straight to the terminal, they would land where the bar is and its next redraw would erase them.
     """
 
     def __init__(self, console: Console) -> None:
@@ -73,7 +77,7 @@ def tracking(total: int, label: str, out: TextIO | None = None) -> Iterator[Trac
     """A bar labelled `label` for `total` files while the block runs, if `wanted`; results go to `tracker.out`."""
     out = sys.stdout if out is None else out
     if not wanted(total):
-        yield Tracker(out)
+        yield Tracker(out, sys.stderr)
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -82,12 +86,11 @@ def tracking(total: int, label: str, out: TextIO | None = None) -> Iterator[Trac
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, redirect_stdout=False, redirect_stderr=False) as bar:
         task = bar.add_task(label, total=total)
-        above = _AboveBar(console) if _same_terminal(out, sys.stderr) else None
+        above = cast("TextIO", _AboveBar(console))
         try:
-            yield Tracker(cast("TextIO", above) if above else out, lambda: bar.advance(task))
+            yield Tracker(above if _same_terminal(out, sys.stderr) else out, above, lambda: bar.advance(task))
         finally:
-            if above is not None:
-                above.flush()
+            above.flush()
 
 
 def _same_terminal(a: TextIO, b: TextIO) -> bool:

@@ -51,13 +51,43 @@ def test_bar_shows_on_a_terminal_and_results_still_print(tmp_path):
     assert f"checked {MIN_FILES + 2} files: {MIN_FILES + 1} valid, 1 invalid" in output
 
 
-def test_silent_when_piped(tmp_path):
+BATCHES = {  # command: (its bar's label, extra arguments, what it reports about a good file)
+    "evaluate": ("Evaluating", [], "good00.yaml: Model 0 (performance year"),
+    "render": ("Rendering", ["-o", "{out}"], "good00.yaml: rendered to"),
+}
+
+
+@pytest.mark.parametrize("command", BATCHES)
+def test_evaluate_and_render_show_the_bar_too(tmp_path, command):
+    label, extra, reported = BATCHES[command]
+    folder = proposals(tmp_path / "p", MIN_FILES + 2)
+    args = [a.format(out=tmp_path / "out") for a in extra]
+    output, status = on_terminal(command, str(folder), *args)
+    assert status == 1  # the bad proposal
+    assert HIDE_CURSOR in output and label in output and f"{MIN_FILES + 2}/{MIN_FILES + 2}" in output
+    assert reported in output
+    assert "bad00.yaml:2:10: error:" in output
+
+
+@pytest.mark.parametrize("command", ["validate", *BATCHES])
+def test_silent_when_piped(tmp_path, command):
+    folder = proposals(tmp_path / "p", MIN_FILES + 2)
+    args = [a.format(out=tmp_path / "out") for a in BATCHES.get(command, ("", [], ""))[1]]
+    done = subprocess.run([sys.executable, "-m", "apm_designer", command, str(folder), *args], cwd=ROOT, env=env(),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "\x1b" not in done.stdout + done.stderr
+    assert not any(label in done.stderr for label in ("Validating", "Evaluating", "Rendering"))
+    if command == "render":  # render's own reports go to stderr, one plain line per file
+        assert sorted(done.stderr.splitlines())[-1] == f"{folder}/good05.yaml: rendered to {tmp_path}/out/good05.md"
+    else:
+        assert done.stderr == ""
+
+
+def test_validate_piped_output_is_exactly_the_report(tmp_path):
     folder = proposals(tmp_path / "p", MIN_FILES + 2)
     done = subprocess.run([sys.executable, "-m", "apm_designer", "validate", str(folder)], cwd=ROOT, env=env(),
                           capture_output=True, text=True, timeout=60)
-    assert done.returncode == 1
-    assert done.stderr == ""
-    assert "\x1b" not in done.stdout
     assert done.stdout.splitlines() == [
         f"{folder}/bad00.yaml:2:10: error: metadata.title: expected text, got the number 3 [type]",
         f"checked {MIN_FILES + 2} files: {MIN_FILES + 1} valid, 1 invalid (1 problem)",

@@ -37,6 +37,7 @@ from apm_designer.batch import FileResult, exit_code, load_and_validate
 from apm_designer.commands.validate import summary, write_result
 from apm_designer.document import Document, iter_proposal_files
 from apm_designer.problems import Problem
+from apm_designer.progress import tracking
 from apm_designer.rules import Evaluation, evaluate
 from apm_designer.rules.engine import CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
 from apm_designer.wizard import parse_dotted
@@ -61,26 +62,29 @@ def run(args: argparse.Namespace) -> int:
     results: list[FileResult] = []
     files: list[dict[str, Any]] = []
     failed = 0
-    for display, path in iter_proposal_files(args.paths):
-        result, doc = load_and_validate(display, path)
-        results.append(result)
-        ev = evaluate(doc.data) if doc is not None and result.ok else None
-        warnings = located_warnings(doc, ev) if doc is not None and ev is not None else []
-        gates = check_gates(doc, ev, warnings, args.expect, args.fail_on) if doc is not None and ev else []
-        failed += sum(not g.passed for g in gates)
-        if fmt == "json":
-            files.append({"path": result.path, "status": result.status, "reason": result.reason or None,
-                          "problems": [p.as_json() for p in result.problems],
-                          "warnings": [w.as_json() for w in warnings], "gates": [g.as_json() for g in gates],
-                          "evaluation": ev.as_json() if ev else None})
-        elif fmt == "github":
-            write_result(result, "github", out)
-            if doc is not None and ev is not None:
-                write_github(doc, ev, warnings, gates, out)
-        else:
-            write_result(result, "text", out)
-            if doc is not None and ev is not None:
-                write_text(doc, ev, warnings, gates, out)
+    found = list(iter_proposal_files(args.paths))
+    with tracking(len(found), "Evaluating", out) as bar:
+        for display, path in found:
+            result, doc = load_and_validate(display, path)
+            results.append(result)
+            ev = evaluate(doc.data) if doc is not None and result.ok else None
+            warnings = located_warnings(doc, ev) if doc is not None and ev is not None else []
+            gates = check_gates(doc, ev, warnings, args.expect, args.fail_on) if doc is not None and ev else []
+            failed += sum(not g.passed for g in gates)
+            if fmt == "json":
+                files.append({"path": result.path, "status": result.status, "reason": result.reason or None,
+                              "problems": [p.as_json() for p in result.problems],
+                              "warnings": [w.as_json() for w in warnings], "gates": [g.as_json() for g in gates],
+                              "evaluation": ev.as_json() if ev else None})
+            elif fmt == "github":
+                write_result(result, "github", bar.out)
+                if doc is not None and ev is not None:
+                    write_github(doc, ev, warnings, gates, bar.out)
+            else:
+                write_result(result, "text", bar.out)
+                if doc is not None and ev is not None:
+                    write_text(doc, ev, warnings, gates, bar.out)
+            bar.advance()
     total = summary(results) + (f"; {failed} gate{'s' * (failed != 1)} failed" if failed else "")
     if fmt == "json":
         status = "error" if any(r.status == "unreadable" for r in results) else (

@@ -16,6 +16,7 @@ from pathlib import Path
 from apm_designer.batch import FileResult, exit_code, load_and_validate
 from apm_designer.commands.validate import write_result
 from apm_designer.document import iter_proposal_files, write_atomic
+from apm_designer.progress import tracking
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,24 +37,24 @@ def run(args: argparse.Namespace) -> int:
     from apm_designer.render import render_markdown  # only now: validate-only paths never load Jinja2
 
     not_rendered: list[FileResult] = []
-    for display, path in files:
-        result, doc = load_and_validate(display, path)
-        write_result(result, "text", sys.stderr)
-        if doc is None or (not result.ok and not args.allow_invalid):
-            not_rendered.append(result)
-            continue
-        markdown = render_markdown(doc.data, banner=_banner(result))
-        if target is None:
-            sys.stdout.write(markdown)
-            continue
-        out = target / f"{Path(display).stem}.md" if to_folder else target
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(out, markdown)
-        except OSError as e:
-            sys.stderr.write(f"{out}: error: cannot write: {e.strerror or e} [unwritable]\n")
-            return 2
-        sys.stderr.write(f"{display}: rendered to {out}\n")
+    with tracking(len(files), "Rendering") as bar:
+        for display, path in files:
+            result, doc = load_and_validate(display, path)
+            write_result(result, "text", bar.err)
+            if doc is None or (not result.ok and not args.allow_invalid):
+                not_rendered.append(result)
+            elif target is None:
+                bar.out.write(render_markdown(doc.data, banner=_banner(result)))
+            else:
+                out = target / f"{Path(display).stem}.md" if to_folder else target
+                try:
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    write_atomic(out, render_markdown(doc.data, banner=_banner(result)))
+                except OSError as e:
+                    bar.err.write(f"{out}: error: cannot write: {e.strerror or e} [unwritable]\n")
+                    return 2
+                bar.err.write(f"{display}: rendered to {out}\n")
+            bar.advance()
     return exit_code(not_rendered)
 
 
