@@ -172,7 +172,7 @@ def loads(text: str, display: str = "<string>", *, max_depth: int = MAX_DEPTH) -
         raise _syntax_error(e, display) from None
     finally:
         loader.dispose()
-    if root is None:
+    if root is None or root.tag == NULL:  # no document, or one that is only `---` / `~`
         raise LoadError(display, 1, 1, "file holds no YAML document", "empty")
     if not isinstance(root, MappingNode):
         line, col = root.start_mark.line + 1, root.start_mark.column + 1
@@ -321,8 +321,16 @@ for _first, _resolvers in _CoreResolver.yaml_implicit_resolvers.items():
         _Dumper.add_implicit_resolver(_tag, _regexp, [_first])
 
 
+# YAML reads NEL, LS and PS as line breaks. PyYAML writes them raw in plain, single-quoted and block scalars, where
+# they come back as a space or a newline; only double quotes escape them (\N, \L, \P).
+_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value.rstrip("\n") else None
+    if any(c in value for c in _UNICODE_BREAKS):
+        style: str | None = '"'
+    else:
+        style = "|" if "\n" in value.rstrip("\n") else None
     return dumper.represent_scalar(STR, value, style=style)
 
 
