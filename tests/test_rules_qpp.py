@@ -432,3 +432,33 @@ def test_verdicts_cover_every_label_and_cite_their_findings(data):
     for label, v in ev.verdicts.items():
         assert v.label == label and v.reason and v.rule_ids and set(v.rule_ids) <= ids
         assert bool(v.needs) == (v.value == "undetermined")
+
+
+def _leaf_paths(node: object, path: str = "") -> list[str]:
+    out = [path] if path else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _leaf_paths(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out += _leaf_paths(value, f"{path}[{i}]")
+    return out
+
+
+def test_rules_treat_wrongly_typed_answers_as_unanswered_without_failing():
+    """The wizard evaluates as the proposer types, before the answers are valid: no rule of the evaluator's may
+    fail on an answer of the wrong shape. (The payment checks read apm_designer.metrics and are tested there.)"""
+    rules = [r for r in REGISTRY if r.label != "payment"]
+    base = complete()
+    for path in _leaf_paths(base):
+        for value in (None, "", "text", 5, -1.5, True, [], {}, ["x"], [5], [{}], {"a": 1}):
+            data = complete()
+            *parents, last = parse_dotted(path)
+            node = data
+            for part in parents:
+                node = node[part]
+            node[last] = value
+            answers = Answers(data)
+            for r in rules:
+                f = r.run(answers)
+                assert f.status in ("met", "not_met", "unknown"), (r.id, path, value)

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from apm_designer.metrics import LINES
-from apm_designer.rules.engine import LABEL_NAMES, MISSING, Answers, Finding, Outcome, Verdict, rule
+from apm_designer.rules.engine import CLASSIFICATIONS, LABEL_NAMES, MISSING, Answers, Finding, Outcome, Verdict, rule
 from apm_designer.rules.lan import design
 from apm_designer.rules.qpp import (
     AUTHORITY,
@@ -27,6 +27,8 @@ from apm_designer.rules.qpp import (
     RISK_MECHANISMS,
     RISK_PERCENT,
     RISK_TYPE,
+    number,
+    strings,
 )
 from apm_designer.toolkit import arrangements, design_factors
 
@@ -60,7 +62,8 @@ def _used_arrangements(answers: Answers) -> Iterator[tuple[str, str]]:
                 yield entry["type"], f"{path}.type"
             combined = entry.get("combined_with")
             for kind in combined if isinstance(combined, list) else []:
-                yield kind, f"{path}.combined_with"
+                if isinstance(kind, str):
+                    yield kind, f"{path}.combined_with"
 
 
 def _list(value: Any) -> list[Any]:
@@ -70,9 +73,9 @@ def _list(value: Any) -> list[Any]:
 @rule("CON-PFPM-MEDICARE", "consistency", "PFPM intended with Medicare among the payers",
       f"42 CFR 414.1465(a)(1); {TOOLKIT}, elements 1 and 5")
 def pfpm_medicare(answers: Answers) -> Outcome:
-    if "pfpm" not in _list(answers[INTENDED]):
+    if "pfpm" not in _intended(answers):
         return _ok("does not apply: no PFPM intended")
-    payers = answers[PAYERS]
+    payers = strings(answers, PAYERS)
     if payers is MISSING:
         return Outcome("unknown", f"needs {PAYERS}: a PFPM must have Medicare as a payer", (PAYERS,))
     if "medicare" in payers:
@@ -84,7 +87,7 @@ def pfpm_medicare(answers: Answers) -> Outcome:
 @rule("CON-SSP-MEDICARE", "consistency", "Shared Savings Program with Medicare among the payers",
       f"42 U.S.C. 1395jjj (section 1899); {TOOLKIT}, element 5")
 def ssp_medicare(answers: Answers) -> Outcome:
-    payers = answers[PAYERS]
+    payers = strings(answers, PAYERS)
     if answers[AUTHORITY] != "shared_savings_program" or payers is MISSING:
         return _ok("does not apply: not a Shared Savings Program model with payers given")
     if "medicare" in payers:
@@ -96,7 +99,7 @@ def ssp_medicare(answers: Answers) -> Outcome:
 @rule("CON-INTENDED-TYPES", "consistency", "Intended classifications match the computed ones",
       f"{TOOLKIT}, element 1; 42 CFR 414.1305, 414.1415, 414.1465")
 def intended_types(answers: Answers) -> Outcome:
-    intended = _list(answers[INTENDED])
+    intended = _intended(answers)
     if not intended:
         return _ok(f"does not apply: {INTENDED} not answered")
     findings, verdicts = _classified(answers)
@@ -120,6 +123,10 @@ def intended_types(answers: Answers) -> Outcome:
     return _ok(f"every intended classification ({', '.join(LABEL_NAMES[x] for x in intended)}) is met")
 
 
+def _intended(answers: Answers) -> list[str]:
+    return [label for label in _list(answers[INTENDED]) if label in CLASSIFICATIONS]
+
+
 def _classified(answers: Answers) -> tuple[Mapping[str, Finding], Mapping[str, Verdict]]:
     verdicts = getattr(answers, "verdicts", None)  # evaluate() passes what it has derived already
     if verdicts is not None:
@@ -134,12 +141,14 @@ def _classified(answers: Answers) -> tuple[Mapping[str, Finding], Mapping[str, V
 def risk_percent(answers: Answers) -> Outcome:
     if answers[RISK_TYPE] != "two_sided":
         return _ok("does not apply: no two-sided risk")
+    percent = number(answers[RISK_PERCENT])
     missing = answers.missing(RISK_PERCENT, RISK_BASIS)
-    if missing:
+    if missing or percent is None:
+        missing = missing or (RISK_PERCENT,)
         return Outcome("not_met", f"{RISK_TYPE} = two_sided, but {' and '.join(missing)} "
                        f"{'is' if len(missing) == 1 else 'are'} not given: say how much an APM Entity could owe, "
                        "as a share of revenue or of the benchmark", (*missing, RISK_TYPE))
-    return _ok(f"two-sided risk of {answers[RISK_PERCENT]:g}% of the {answers[RISK_BASIS]}")
+    return _ok(f"two-sided risk of {percent:g}% of the {answers[RISK_BASIS]}")
 
 
 @rule("CON-RISK-UPSIDE-DETAILS", "consistency", "No loss details for a model without downside risk",
@@ -149,8 +158,8 @@ def upside_details(answers: Answers) -> Outcome:
     if kind not in ("none", "upside_only"):
         return _ok("does not apply: the model has downside risk (or its kind is not answered)")
     given = [p for p in (RISK_MECHANISMS,) if answers.has(p)]
-    percent = answers[RISK_PERCENT]
-    if isinstance(percent, int | float) and not isinstance(percent, bool) and percent > 0:
+    percent = number(answers[RISK_PERCENT])
+    if percent is not None and percent > 0:
         given.append(RISK_PERCENT)
     if given:
         return Outcome("not_met", f"{RISK_TYPE} = {kind}, yet {' and '.join(given)} describe{'s' * (len(given) == 1)} "
@@ -268,8 +277,8 @@ def factor_rationale(answers: Answers) -> Outcome:
 @rule("CON-CEHRT-SHARE", "consistency", "A CEHRT share only where the model requires CEHRT",
       "42 CFR 414.1415(a)")
 def cehrt_share(answers: Answers) -> Outcome:
-    share = answers[CEHRT_SHARE]
-    if answers[CEHRT_REQUIRED] is False and isinstance(share, int | float) and share > 0:
+    share = number(answers[CEHRT_SHARE])
+    if answers[CEHRT_REQUIRED] is False and share is not None and share > 0:
         return Outcome("not_met", f"{CEHRT_REQUIRED} = false, yet {CEHRT_SHARE} = {share:g}: does the model require "
                        "CEHRT use or not?", (CEHRT_REQUIRED, CEHRT_SHARE))
     return _ok("the CEHRT answers agree")

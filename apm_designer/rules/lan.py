@@ -51,12 +51,13 @@ def _design(answers: Answers) -> Design:
         for j, entry in enumerate(entries if isinstance(entries, list) else []):
             path = f"{LINES}[{i}].arrangements[{j}]"
             kind = entry.get("type") if isinstance(entry, Mapping) else None
-            if kind not in kinds:
+            if not isinstance(kind, str) or kind not in kinds:
                 untyped.append(f"{path}.type")
                 continue
             combined = entry.get("combined_with")
             candidates = [(kind, f"{path}.type")] + [(k, f"{path}.combined_with") for k in
-                                                    (combined if isinstance(combined, list) else []) if k in kinds]
+                                                    (combined if isinstance(combined, list) else [])
+                                                    if isinstance(k, str) and k in kinds]
             for candidate in candidates:
                 if best is None or dominance(candidate[0]) > dominance(best[0]):
                     best = candidate

@@ -44,6 +44,9 @@ APM_AUTHORITIES = {
     "section_1866c": "a Health Care Quality Demonstration Program demonstration (section 1866C)",
     "federal_demonstration": "a demonstration required by federal law",
 }
+AUTHORITIES = (*APM_AUTHORITIES, "health_care_innovation_award", "other_payer_only", "none")
+RISK_TYPES = ("none", "upside_only", "two_sided", "full_capitation")
+BASES = ("revenue", "benchmark")
 OUTCOME_TYPES = ("outcome", "intermediate_outcome", "patient_reported_outcome")
 EVIDENCE_BASES = ("mips_final_list", "consensus_endorsed", "cms_determined")
 GENERAL_MECHANISMS = ("withhold", "payment_rate_reduction", "payment_owed")  # 414.1415(c)(1); not (c)(2)'s fourth
@@ -59,9 +62,26 @@ MIPS_RULES = ("MIPS-AGREEMENT", "MIPS-PARTICIPANTS", "MIPS-INCENTIVES")
 # ----------------------------------------------------------------------------------------------------- helpers
 
 
+# An answer of the wrong type counts as unanswered. Only the wizard can ask for that (it evaluates as you type);
+# the CLI evaluates schema-valid files only.
+
+
 def number(value: Any) -> float | None:
     """A numeric answer, or None (booleans are not numbers here)."""
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def choice(answers: Answers, path: str, options: tuple[str, ...]) -> Any:
+    """The answer at `path` if it is one of `options`, else MISSING."""
+    value = answers[path]
+    return value if isinstance(value, str) and value in options else MISSING
+
+
+def strings(answers: Answers, path: str) -> Any:
+    """The text items of the list answer at `path`, or MISSING when there are none."""
+    value = answers[path]
+    items = tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+    return items or MISSING
 
 
 def pct(value: float | None) -> str:
@@ -73,7 +93,7 @@ def points(margin: float) -> str:
 
 
 def needs(answers: Answers, *paths: str, why: str = "") -> Outcome:
-    missing = answers.missing(*paths)
+    missing = answers.missing(*paths) or paths  # none missing: they were given in the wrong form
     return Outcome("unknown", f"needs {', '.join(missing)}" + (f": {why}" if why else ""), missing)
 
 
@@ -129,7 +149,7 @@ def _flag(answers: Answers, path: str, yes: str, no: str) -> Outcome:
 @rule("APM-AUTHORITY", "apm", "Tested under an authority that makes it an APM",
       "42 CFR 414.1305 (Alternative Payment Model); 42 U.S.C. 1395l(z)(3)(C)")
 def apm_authority(answers: Answers) -> Outcome:
-    authority = answers[AUTHORITY]
+    authority = choice(answers, AUTHORITY, AUTHORITIES)
     if authority is MISSING:
         return needs(answers, AUTHORITY, why="the authority the model would be tested under")
     if authority in APM_AUTHORITIES:
@@ -226,7 +246,7 @@ def medical_home_model(answers: Answers) -> Outcome:
         return Outcome("not_met", f"not described as a Medical Home Model ({MEDICAL_HOME} is not answered; answer it "
                        "for a primary-care model)", (MEDICAL_HOME,))
     checks = []
-    authority = answers[AUTHORITY]
+    authority = choice(answers, AUTHORITY, AUTHORITIES)
     if authority is MISSING:
         checks.append(needs(answers, AUTHORITY))
     elif authority != "section_1115a":
@@ -235,7 +255,7 @@ def medical_home_model(answers: Answers) -> Outcome:
     checks.append(_flag(answers, MH_PRIMARY_CARE, "primary-care focus", "no primary-care focus"))
     checks.append(_flag(answers, MH_EMPANELMENT, "patients are empanelled to a primary clinician",
                         "patients are not empanelled to a primary clinician"))
-    features = answers[MH_FEATURES]
+    features = strings(answers, MH_FEATURES)
     if features is MISSING:
         checks.append(needs(answers, MH_FEATURES))
     elif len(features) < MH_MIN_FEATURES:
@@ -243,7 +263,7 @@ def medical_home_model(answers: Answers) -> Outcome:
                               "medical home features required", (MH_FEATURES,)))
     else:
         checks.append(Outcome("met", f"{MH_FEATURES} lists {len(features)} features", (MH_FEATURES,)))
-    count = len(answers.get(MH_FEATURES, []))
+    count = 0 if features is MISSING else len(features)
     return _all(checks, f"a section 1115A primary-care model with empanelment and {count} medical home features")
 
 
@@ -256,7 +276,7 @@ def medical_home(answers: Answers) -> Outcome:
 @rule("AAPM-RISK-GENERAL", "advanced_apm", "Financial risk: generally applicable nominal amount standard",
       "42 CFR 414.1415(c)(1), (c)(3)")
 def risk_general(answers: Answers) -> Outcome:
-    kind = answers[RISK_TYPE]
+    kind = choice(answers, RISK_TYPE, RISK_TYPES)
     if kind is MISSING:
         return needs(answers, RISK_TYPE)
     if kind == "full_capitation":
@@ -267,13 +287,13 @@ def risk_general(answers: Answers) -> Outcome:
     if kind == "upside_only":
         return Outcome("not_met", f"{RISK_TYPE} = upside_only: shared savings without losses never meets the "
                        "generally applicable standard, whatever the percent", (RISK_TYPE,))
-    mechanisms = answers[RISK_MECHANISMS]
+    mechanisms = strings(answers, RISK_MECHANISMS)
     if mechanisms is not MISSING and not any(m in GENERAL_MECHANISMS for m in mechanisms):
         return Outcome("not_met", f"{RISK_MECHANISMS} lists only the loss of an otherwise guaranteed payment, which "
                        "counts only under the Medical Home Model standard; this one needs a withhold, a payment "
                        "rate cut, or a payment owed", (RISK_MECHANISMS,))
-    basis = answers[RISK_BASIS]
-    if basis is MISSING or not answers.has(RISK_PERCENT):
+    basis = choice(answers, RISK_BASIS, BASES)
+    if basis is MISSING or number(answers[RISK_PERCENT]) is None:
         return needs(answers, RISK_BASIS, RISK_PERCENT, why="the nominal amount is a share of revenue or of the "
                      "benchmark")
     if basis == "revenue":
@@ -304,18 +324,18 @@ def risk_medical_home(answers: Answers) -> Outcome:
                                   (MH_CLINICIANS, YEAR)))
         else:
             checks.append(Outcome("met", f"{MH_CLINICIANS} = {count:g}, within {limit.value:g}", (MH_CLINICIANS,)))
-    kind = answers[RISK_TYPE]
+    kind = choice(answers, RISK_TYPE, RISK_TYPES)
     if kind is MISSING:
         checks.append(needs(answers, RISK_TYPE))
     elif kind in ("none", "upside_only"):
         checks.append(Outcome("not_met", f"{RISK_TYPE} = {kind}: nothing is withheld, cut, owed or lost when "
                               "expenditures exceed (or performance falls below) what was expected", (RISK_TYPE,)))
-    basis = answers[RISK_BASIS]
+    basis = choice(answers, RISK_BASIS, BASES)
     if basis == "benchmark":
         checks.append(Outcome("not_met", f"{RISK_BASIS} = benchmark: the Medical Home Model nominal amount is a "
                               "share of the APM Entity's Medicare Parts A and B revenue; state the amount at risk "
                               "as a share of revenue", (RISK_BASIS,)))
-    elif basis is MISSING or not answers.has(RISK_PERCENT):
+    elif basis is MISSING or number(answers[RISK_PERCENT]) is None:
         checks.append(needs(answers, RISK_BASIS, RISK_PERCENT))
     else:
         checks.append(compare(answers, RISK_PERCENT, "medical_home_nominal_amount",
@@ -341,7 +361,7 @@ def risk_mh_expanded(answers: Answers) -> Outcome:
 
 @rule("AAPM-RISK-CAPITATION", "advanced_apm", "Financial risk: full capitation", "42 CFR 414.1415(c)(6)")
 def risk_capitation(answers: Answers) -> Outcome:
-    kind = answers[RISK_TYPE]
+    kind = choice(answers, RISK_TYPE, RISK_TYPES)
     if kind is MISSING:
         return needs(answers, RISK_TYPE)
     if kind == "full_capitation":
@@ -355,7 +375,7 @@ def risk_capitation(answers: Answers) -> Outcome:
 
 @rule("PFPM-MEDICARE", "pfpm", "Medicare is a payer", "42 CFR 414.1465(a)(1)")
 def pfpm_medicare(answers: Answers) -> Outcome:
-    payers = answers[PAYERS]
+    payers = strings(answers, PAYERS)
     if payers is MISSING:
         return needs(answers, PAYERS)
     if "medicare" in payers:
@@ -385,7 +405,7 @@ MIPS_CITATION = "42 CFR 414.1367(b) (414.1370(b) for 2017–2020)"
 
 @rule("MIPS-AGREEMENT", "mips_apm", "APM Entities take part under an agreement with CMS or by law", MIPS_CITATION)
 def mips_agreement(answers: Answers) -> Outcome:
-    authority = answers[AUTHORITY]
+    authority = choice(answers, AUTHORITY, AUTHORITIES)
     if authority is MISSING:
         return needs(answers, AUTHORITY)
     if authority in APM_AUTHORITIES:
@@ -410,7 +430,7 @@ def mips_participants(answers: Answers) -> Outcome:
 def mips_incentives(answers: Answers) -> Outcome:
     checks = [_flag(answers, QUALITY_PAYMENT, "payment depends on quality performance",
                     "payment does not depend on quality performance")]
-    kind = answers[RISK_TYPE]
+    kind = choice(answers, RISK_TYPE, RISK_TYPES)
     if kind is MISSING:
         checks.append(needs(answers, RISK_TYPE))
     elif kind == "none":
