@@ -19,16 +19,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from apm_designer.metrics import LineMix, PaymentMix, compute, dollars_value, money
 from apm_designer.resources import TEMPLATES_DIR
-from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES
+from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
 from apm_designer.toolkit import arrangements, design_factors, element, glossary
 from apm_designer.validation import dotted, field_schema, missing_for_final
+
+if TYPE_CHECKING:
+    from apm_designer.rules import Evaluation
 
 ELEMENTS = tuple(f"element_{n}" for n in range(1, 8))
 VALUES = {"yes": "Yes", "no": "No", "undetermined": "Undetermined"}
@@ -129,7 +132,7 @@ def environment() -> SandboxedEnvironment:
     return env
 
 
-def render_markdown(data: Mapping[str, Any], *, evaluation: Any = None, banner: str | None = None) -> str:
+def render_markdown(data: Mapping[str, Any], *, evaluation: Evaluation | None = None, banner: str | None = None) -> str:
     """The proposal as Markdown. Evaluates the answers unless given their evaluation; `banner` (e.g. the problems of
     an invalid proposal) is shown as a warning right under the title."""
     if not isinstance(data, Mapping):
@@ -144,7 +147,7 @@ def render_markdown(data: Mapping[str, Any], *, evaluation: Any = None, banner: 
     return _tidy(body + "\n\n" + appendix)
 
 
-def not_evaluated() -> Any:
+def not_evaluated() -> Evaluation:
     """An evaluation without verdicts or findings, for answers the evaluator cannot take (it expects a proposal
     that validates, possibly a draft): an invalid proposal rendered on request still renders."""
     from apm_designer.rules import Evaluation
@@ -287,16 +290,15 @@ class View:
     ptac: tuple[PtacView, ...]
 
 
-def build_view(data: Mapping[str, Any], evaluation: Any, banner: str | None) -> View:
+def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | None) -> View:
     meta = _mapping(data.get("metadata"))
     draft = meta.get("status") != "final"
-    year = getattr(evaluation, "performance_year", None)
     return View(
         title=_text(meta.get("title")).strip() or "Untitled proposal",
         facts=_facts(meta),
         banner=tuple(line for line in _text(banner).split("\n") if line.strip()),
-        performance_year=str(year) if year else "",
-        year_note=getattr(evaluation, "year_note", ""),
+        performance_year=str(evaluation.performance_year or ""),  # 0 when not evaluated
+        year_note=evaluation.year_note,
         verdicts=tuple(_verdict(label, evaluation.verdicts.get(label)) for label in CLASSIFICATIONS),
         draft=draft,
         missing=tuple((title, dotted(path)) for path, title in missing_for_final(data)) if draft else (),
@@ -338,7 +340,7 @@ def _facts(meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((name, value or "Not answered") for name, value in facts)
 
 
-def _verdict(label: str, verdict: Any) -> VerdictView:
+def _verdict(label: str, verdict: Verdict | None) -> VerdictView:
     if verdict is None:
         return VerdictView(LABEL_NAMES[label], "Undetermined", "Not evaluated.")
     value = VALUES.get(verdict.value, str(verdict.value))
@@ -351,12 +353,12 @@ def _verdict(label: str, verdict: Any) -> VerdictView:
     return VerdictView(LABEL_NAMES[label], value, reason)
 
 
-def _finding(f: Any) -> FindingView:
+def _finding(f: Finding) -> FindingView:
     return FindingView(f.rule_id, LABEL_NAMES.get(f.label, f.label), _status(f.status), f.title, f.explanation,
                        tuple(f.fields), f.citation)
 
 
-def _findings(findings: Sequence[Any]) -> tuple[FindingGroup, ...]:
+def _findings(findings: Sequence[Finding]) -> tuple[FindingGroup, ...]:
     groups = []
     for label in (*CLASSIFICATIONS, *CHECKS):
         mine = tuple(_finding(f) for f in findings if f.label == label)
@@ -365,7 +367,7 @@ def _findings(findings: Sequence[Any]) -> tuple[FindingGroup, ...]:
     return tuple(groups)
 
 
-def _is_pfpm_proposal(data: Mapping[str, Any], evaluation: Any) -> bool:
+def _is_pfpm_proposal(data: Mapping[str, Any], evaluation: Evaluation) -> bool:
     """PTAC's criteria matter when the proposer aims for a PFPM or the model turns out to be one."""
     intended = _mapping(data.get("element_1")).get("intended_types")
     verdict = evaluation.verdicts.get("pfpm")
