@@ -122,11 +122,16 @@ def test_allow_invalid_renders_with_a_banner_listing_the_problems(tmp_path: Path
     assert h2(result.stdout) == h2(committed(ACO))
 
 
-def test_allow_invalid_with_an_unknown_code_still_renders(tmp_path: Path) -> None:
+def test_allow_invalid_with_unknown_codes_still_renders(tmp_path: Path) -> None:
+    """Unknown codes are outside the evaluator's contract (schema-valid answers): the answers still render."""
     path, _, _ = broken_copy(tmp_path, "authority: section_1115a", "authority: section_9999")
+    path.write_text(path.read_text(encoding="utf-8").replace("  - pfpm\n", "  - pfpm\n  - super_apm\n", 1),
+                    encoding="utf-8")
     result = cli(str(path), "--allow-invalid")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+    problems = result.stderr.splitlines()
+    assert len(problems) >= 2 and all(p.startswith(f"{path}:") and ": error: " in p for p in problems)
     tokens = MarkdownIt("gfm-like").parse(result.stdout)
     heading = next(i for i, t in enumerate(tokens) if t.type == "heading_open" and
                    tokens[i + 1].content == "Testing authority")

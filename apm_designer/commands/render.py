@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from apm_designer.batch import FileResult, exit_code, load_and_validate
 from apm_designer.commands.validate import write_result
@@ -34,8 +35,6 @@ def run(args: argparse.Namespace) -> int:
     if to_folder and clashes:
         return _usage(f"several proposals would be written to the same file: {', '.join(clashes)}")
 
-    from apm_designer.render import render_markdown  # only now: validate-only paths never load Jinja2
-
     not_rendered: list[FileResult] = []
     with tracking(len(files), "Rendering") as bar:
         for display, path in files:
@@ -44,12 +43,12 @@ def run(args: argparse.Namespace) -> int:
             if doc is None or (not result.ok and not args.allow_invalid):
                 not_rendered.append(result)
             elif target is None:
-                bar.out.write(render_markdown(doc.data, banner=_banner(result)))
+                bar.out.write(_render(doc.data, result))
             else:
                 out = target / f"{Path(display).stem}.md" if to_folder else target
                 try:
                     out.parent.mkdir(parents=True, exist_ok=True)
-                    write_atomic(out, render_markdown(doc.data, banner=_banner(result)))
+                    write_atomic(out, _render(doc.data, result))
                 except OSError as e:
                     bar.err.write(f"{out}: error: cannot write: {e.strerror or e} [unwritable]\n")
                     return 2
@@ -58,9 +57,20 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(not_rendered)
 
 
-def _banner(result: FileResult) -> str | None:
+def _render(data: dict[str, Any], result: FileResult) -> str:
+    from apm_designer.render import not_evaluated, render_markdown  # only here: a usage error never loads Jinja2
+    from apm_designer.rules import evaluate
+
     if result.ok:
-        return None
+        return render_markdown(data, evaluation=evaluate(data))
+    try:  # the evaluator's contract is a schema-valid proposal; an unknown code, say, is outside it
+        evaluation = evaluate(data)
+    except Exception:
+        evaluation = not_evaluated()
+    return render_markdown(data, evaluation=evaluation, banner=_banner(result))
+
+
+def _banner(result: FileResult) -> str:
     count = len(result.problems)
     first = (f"This proposal does not validate ({count} problem{'s' * (count != 1)}); it was rendered with "
              "--allow-invalid, so parts of it may be wrong or missing.")
