@@ -462,3 +462,10 @@ def test_rules_treat_wrongly_typed_answers_as_unanswered_without_failing():
             for r in rules:
                 f = r.run(answers)
                 assert f.status in ("met", "not_met", "unknown"), (r.id, path, value)
+
+
+def test_a_path_failing_twice_gives_no_margin_to_call_it_closest():
+    data = medical_home(**{f"{MH}.parent_organization_clinicians": 80, f"{RISK}.percent_at_risk": 4.9})
+    f = run("AAPM-RISK-MEDICAL-HOME", data)
+    assert f.status == "not_met" and f.margin is None
+    assert "Medical Home Model standard, missed" not in evaluate(data).verdicts["advanced_apm"].reason

@@ -121,8 +121,9 @@ def _all(outcomes: list[Outcome], met: str) -> Outcome:
     """Three-valued AND of partial checks: not_met if any fails, else unknown if any is unknown, else met."""
     failed = [o for o in outcomes if o.status == "not_met"]
     if failed:
+        # A margin says how far the path is from being met only when it is the one thing missing.
         return Outcome("not_met", "; ".join(o.explanation for o in failed), _paths(failed),
-                       min((o.margin for o in failed if o.margin is not None), default=None))
+                       failed[0].margin if len(failed) == 1 else None)
     unknown = [o for o in outcomes if o.status == "unknown"]
     if unknown:
         return Outcome("unknown", "; ".join(o.explanation for o in unknown), _paths(unknown))
