@@ -501,6 +501,20 @@ def _state(s: Step, data: Mapping[str, Any], problems: Mapping[str, tuple[str, .
     return "partial" if any(path[0] in s.sections for path, _ in missing) else "complete"
 
 
+def without_problems(data: dict[str, Any], check: Check) -> dict[str, Any]:
+    """The answers with every answer the schema rejects left out, as the evaluator may read them: a half-typed
+    number ("12a", kept so nothing is lost) counts as not answered yet, and is flagged at its question."""
+    if not check.problems:
+        return data
+    clean = copy.deepcopy(data)
+    for path in check.problems:
+        parts = parse_dotted(path)
+        f = field_at(parts) if parts else None
+        if f is not None and f.kind not in ("group", "list"):
+            _clear(clean, parts)
+    return clean
+
+
 def answered_count(s: Step, data: Mapping[str, Any]) -> int:
     """How many questions of a step have an answer (for progress shown beside the step)."""
     return sum(1 for name in s.sections for _ in _leaves_answered(get(data, (name,))))

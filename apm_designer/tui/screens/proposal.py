@@ -25,7 +25,7 @@ from apm_designer.tui.widgets.evaluation import EvaluationPanel, JumpTo, Verdict
 from apm_designer.tui.widgets.fields import AddEntry, Answered, FieldBox, RemoveEntry, slug
 from apm_designer.tui.widgets.pages import PaymentMetrics, ReviewPage, StepPage, page_id
 from apm_designer.tui.widgets.steps import StepChosen, StepList
-from apm_designer.wizard import REVIEW, Check, help_markdown, parse_dotted, step, step_of, steps
+from apm_designer.wizard import REVIEW, Check, help_markdown, parse_dotted, step, step_of, steps, without_problems
 
 WIDE = 120  # columns from which the help and evaluation pane shows beside the form by default
 SETTLE = 0.15  # seconds of quiet before checking, evaluating and writing the draft
@@ -37,10 +37,18 @@ def evaluate(data: Any) -> Any:
     return run(data)
 
 
-def rendered_markdown(data: Any) -> str:
+def rendered_markdown(data: Any, evaluation: Any, check: Check) -> str:
+    """The proposal as `apm-designer render` writes it; with the problems in a banner while it does not validate
+    (as `render --allow-invalid` does)."""
     from apm_designer.render import render_markdown
 
-    return render_markdown(data)
+    banner = None
+    if check.problems:
+        count = check.problem_count
+        banner = "\n".join([f"This proposal does not validate yet ({count} problem{'s' * (count != 1)}).",
+                            *(f"{path}: {message}" for path, messages in check.problems.items()
+                              for message in messages)])
+    return render_markdown(data, evaluation=evaluation, banner=banner)
 
 
 class ProposalScreen(Screen[None]):
@@ -74,8 +82,8 @@ class ProposalScreen(Screen[None]):
                 yield VerdictSummary(id="verdicts")
             yield ContentSwitcher(id="pages")
             with Vertical(id="aside"), TabbedContent(id="aside-tabs", initial="tab-help"):
-                with TabPane("Toolkit", id="tab-help"), VerticalScroll(id="help-scroll"):
-                    yield Markdown("", id="help", open_links=False)
+                with TabPane("Toolkit", id="tab-help"):
+                    yield ContentSwitcher(id="help-pages")
                 with TabPane("Evaluation", id="tab-evaluation"):
                     yield EvaluationPanel(id="evaluation")
         yield Footer()
@@ -85,12 +93,13 @@ class ProposalScreen(Screen[None]):
         self._show_title()
         self._layout(self.app.size.width)
         self.settle()
-        await self.show_step(self.current)
+        await self.show_step(self.current, focus=True)
         if self.session.offered_draft is not None:
             self.offer_draft()
 
-    def on_resize(self, event: Resize) -> None:
+    async def on_resize(self, event: Resize) -> None:
         self._layout(event.size.width)
+        await self.show_help()
 
     def _layout(self, width: int) -> None:
         self.set_class(width < WIDE, "-narrow")
@@ -117,15 +126,26 @@ class ProposalScreen(Screen[None]):
                 metrics.show(self.session.questionnaire.data)
         switcher.current = pid
         self.current = key
-        self.query_one(StepList).show_current(key)
-        self.query_one("#help", Markdown).update(help_markdown(key))
-        self.query_one("#help-scroll").scroll_home(animate=False)
-        if key == REVIEW:
-            self._show_review()
-        if focus:
+        if focus:  # at once, before the hidden page's focus is moved elsewhere (each move rebuilds the footer)
             page = self.query_one(f"#{pid}")
             page.scroll_home(animate=False)
             page.focus_first()
+        self.query_one(StepList).show_current(key)
+        if key == REVIEW:
+            self._show_review()
+        await self.show_help()
+
+    async def show_help(self) -> None:
+        """The toolkit help for the current step. Each step's help is built once, and only when it can be seen:
+        rebuilding a Markdown document on every step switch would cost more than the switch itself."""
+        if not self.has_class("-aside"):
+            return
+        switcher = self.query_one("#help-pages", ContentSwitcher)
+        hid = f"help-{self.current}"
+        if not switcher.query(f"#{hid}"):
+            await switcher.mount(VerticalScroll(Markdown(help_markdown(self.current), open_links=False),
+                                                id=hid, classes="help"))
+        switcher.current = hid
 
     async def rebuild(self) -> None:
         """Build the pages again from the answers (after a draft was restored)."""
@@ -221,7 +241,7 @@ class ProposalScreen(Screen[None]):
         self.check = q.check()
         self.query_one(StepList).show_states(self.check.states)
         try:
-            self.evaluation = evaluate(q.data)
+            self.evaluation = evaluate(without_problems(q.data, self.check))
         except Exception as e:  # a bug in one rule must not end the session: say so, keep the last evaluation
             self.log.error("evaluation failed", e)
             self.notify(f"The evaluator failed on these answers ({type(e).__name__}: {e}); please report it.",
@@ -247,17 +267,18 @@ class ProposalScreen(Screen[None]):
         pages = self.query(ReviewPage)
         if pages and self.check is not None:
             data = self.session.questionnaire.data
-            pages.first().show(data, self.check, self.evaluation, rendered_markdown(data))
+            pages.first().show(data, self.check, self.evaluation,
+                               rendered_markdown(data, self.evaluation, self.check))
 
     # ---------------------------------------------------------------------------------------------- panes
 
-    def action_toggle_help(self) -> None:
-        self._toggle_aside("tab-help")
+    async def action_toggle_help(self) -> None:
+        await self._toggle_aside("tab-help")
 
-    def action_toggle_evaluation(self) -> None:
-        self._toggle_aside("tab-evaluation")
+    async def action_toggle_evaluation(self) -> None:
+        await self._toggle_aside("tab-evaluation")
 
-    def _toggle_aside(self, tab: str) -> None:
+    async def _toggle_aside(self, tab: str) -> None:
         tabs = self.query_one("#aside-tabs", TabbedContent)
         self._aside_chosen = True
         if self.has_class("-aside") and tabs.active == tab:
@@ -265,6 +286,7 @@ class ProposalScreen(Screen[None]):
             return
         self.add_class("-aside")
         tabs.active = tab
+        await self.show_help()
 
     # ------------------------------------------------------------------------------------------- saving
 
@@ -322,7 +344,9 @@ class ProposalScreen(Screen[None]):
         assert self.session.path is not None
         target = self.session.path.with_suffix(".md")
         try:
-            write_atomic(target, rendered_markdown(self.session.questionnaire.data))
+            q = self.session.questionnaire
+            check = q.check()
+            write_atomic(target, rendered_markdown(q.data, evaluate(without_problems(q.data, check)), check))
         except OSError as e:
             self.notify(f"Could not export: {e.strerror or e}", severity="error", timeout=8)
             return

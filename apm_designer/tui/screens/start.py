@@ -72,6 +72,7 @@ class StartScreen(Screen[None]):
         for widget, heading, items in ((drafts, "#drafts-heading", self.drafts),
                                        (recent, "#recent-heading", self.recent)):
             widget.display = bool(items)
+            widget.highlighted = 0 if items else None  # so enter on the list opens its first entry
             self.query_one(heading).display = bool(items)
         self.query_one("#start-new").focus()
 
