@@ -204,7 +204,14 @@ def test_save_replaces_atomically_through_a_temporary_file_in_the_same_folder(
     target.write_text("old content\n")
     target.chmod(0o640)
     replaced: list[tuple[Path, Path]] = []
-    real_replace = os.replace
+    real_replace, real_fsync = os.replace, os.fsync
+    synced: list[str] = []
+
+    def watching_fsync(fd: int) -> None:
+        synced.append("replaced" if replaced else "before replace")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", watching_fsync)
 
     def watching_replace(src: str, dst: os.PathLike[str]) -> None:
         replaced.append((Path(src), Path(dst)))
@@ -214,6 +221,7 @@ def test_save_replaces_atomically_through_a_temporary_file_in_the_same_folder(
     monkeypatch.setattr(os, "replace", watching_replace)
     save(target, PROPOSAL)
     (src, dst), = replaced
+    assert synced == ["before replace", "replaced"]  # the data before the rename, then the folder entry
     assert src.parent == target.parent and src != target and dst == target
     assert not src.exists()
     assert load(target).data["metadata"]["title"] == "Ordering test"

@@ -151,3 +151,37 @@ def test_a_draft_needs_only_a_title_and_a_final_needs_every_element() -> None:
     assert {(name,) for name in [*ELEMENTS, "design_factors", "payment"]} <= missing
     assert {("metadata", name) for name in ("organisation", "contact", "performance_year", "version", "date")} \
         <= missing
+
+
+# The questions domain.md section 1 says the toolkit asks, element by element.
+TOOLKIT_QUESTIONS = {
+    "element_1": {"intended_types", "authority", "cehrt", "financial_risk", "medical_home", "clinicians",
+                  "targeted_services"},
+    "element_2": {"care_delivery_changes", "value_over_volume", "new_payments", "payment_methodology_difference"},
+    "element_3": {"model_design", "supporting_data", "payer_experience"},
+    "element_4": {"beneficiaries", "eligible_clinicians", "geographic_diversity", "clinical_diversity",
+                  "demographic_diversity", "services_scope", "burden_of_disease", "apm_entities"},
+    "element_5": {"payers", "leveraging_investments", "payer_alignment", "cms_program_alignment"},
+    "element_6": {"quality_goals", "quality_domains", "measures", "evaluation_approach"},
+    "element_7": {"data_and_information", "workflow_fit", "existing_processes", "operational_feasibility"},
+}
+
+
+@pytest.mark.parametrize("element", ELEMENTS)
+def test_each_element_asks_the_toolkit_questions(element: str) -> None:
+    assert TOOLKIT_QUESTIONS[element] <= set(SCHEMA["properties"][element]["properties"])
+
+
+def test_quality_goals_and_domains_are_the_toolkit_ones() -> None:
+    element_6 = SCHEMA["properties"]["element_6"]["properties"]
+    assert element_6["quality_goals"]["items"]["enum"] == [
+        "coordinated_care", "patient_goals_and_preferences", "better_health_outcomes", "reduced_disparities"]
+    assert element_6["quality_domains"]["items"]["enum"] == [
+        "patient_caregiver_experience", "population_health_prevention", "clinical_care", "safety",
+        "care_coordination"]
+
+
+def test_metadata_has_who_when_and_how_far() -> None:
+    assert set(SCHEMA["properties"]["metadata"]["properties"]) == {
+        "title", "organisation", "contact", "performance_year", "status", "version", "date"}
+    assert field_schema(["metadata", "status"])["enum"] == ["draft", "final"]
