@@ -147,14 +147,6 @@ def render_markdown(data: Mapping[str, Any], *, evaluation: Evaluation | None = 
     return _tidy(body + "\n\n" + appendix)
 
 
-def not_evaluated() -> Evaluation:
-    """An evaluation without verdicts or findings, for answers the evaluator cannot take (it expects a proposal
-    that validates, possibly a draft): an invalid proposal rendered on request still renders."""
-    from apm_designer.rules import Evaluation
-
-    return Evaluation({}, (), (), 0)
-
-
 def _tidy(markdown: str) -> str:
     """One blank line between blocks and one newline at the end, whatever the templates' whitespace.
 
@@ -297,9 +289,9 @@ def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | No
         title=_text(meta.get("title")).strip() or "Untitled proposal",
         facts=_facts(meta),
         banner=tuple(line for line in _text(banner).split("\n") if line.strip()),
-        performance_year=str(evaluation.performance_year or ""),  # 0 when not evaluated
+        performance_year=str(evaluation.performance_year),
         year_note=evaluation.year_note,
-        verdicts=tuple(_verdict(label, evaluation.verdicts.get(label)) for label in CLASSIFICATIONS),
+        verdicts=tuple(_verdict(label, evaluation.verdicts[label]) for label in CLASSIFICATIONS),
         draft=draft,
         missing=tuple((title, dotted(path)) for path, title in missing_for_final(data)) if draft else (),
         elements=tuple(_element(key, _mapping(data.get(key))) for key in ELEMENTS),
@@ -307,7 +299,7 @@ def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | No
         payment=_payment(data),
         findings=_findings(evaluation.findings),
         warnings=tuple(_finding(w) for w in evaluation.warnings),
-        show_ptac=bool(evaluation.ptac) and _is_pfpm_proposal(data, evaluation),
+        show_ptac=_is_pfpm_proposal(data, evaluation),
         ptac=tuple(PtacView(c.number, c.title, c.high_priority, c.summary, _status(c.status), tuple(c.addressed_by),
                             tuple(c.missing), c.citation) for c in evaluation.ptac),
     )
@@ -340,9 +332,7 @@ def _facts(meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((name, value or "Not answered") for name, value in facts)
 
 
-def _verdict(label: str, verdict: Verdict | None) -> VerdictView:
-    if verdict is None:
-        return VerdictView(LABEL_NAMES[label], "Undetermined", "Not evaluated.")
+def _verdict(label: str, verdict: Verdict) -> VerdictView:
     value = VALUES.get(verdict.value, str(verdict.value))
     if label == "lan" and verdict.category:
         value = f"{value}: Category {verdict.category}"

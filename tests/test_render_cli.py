@@ -123,7 +123,6 @@ def test_allow_invalid_renders_with_a_banner_listing_the_problems(tmp_path: Path
 
 
 def test_allow_invalid_with_unknown_codes_still_renders(tmp_path: Path) -> None:
-    """Unknown codes are outside the evaluator's contract (schema-valid answers): the answers still render."""
     path, _, _ = broken_copy(tmp_path, "authority: section_1115a", "authority: section_9999")
     path.write_text(path.read_text(encoding="utf-8").replace("  - pfpm\n", "  - pfpm\n  - super_apm\n", 1),
                     encoding="utf-8")

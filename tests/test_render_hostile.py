@@ -20,7 +20,7 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from apm_designer.render import not_evaluated, render_markdown
+from apm_designer.render import render_markdown
 from apm_designer.resources import proposal_schema
 from apm_designer.validation import field_schema
 
@@ -163,9 +163,7 @@ def as_typed(value: str, *, one_line: bool) -> str:
 @pytest.fixture(scope="module", params=[False, True], ids=["text-answers", "text-and-enum-answers"])
 def rendered(request: pytest.FixtureRequest) -> tuple[str, str, dict[tuple[Any, ...], str]]:
     hostile, plain, given = proposals(hostile_enums=request.param)
-    # The evaluator takes schema-valid answers only; unknown enum codes are for the renderer alone.
-    evaluation = not_evaluated() if request.param else None
-    return render_markdown(hostile, evaluation=evaluation), render_markdown(plain, evaluation=evaluation), given
+    return render_markdown(hostile), render_markdown(plain), given
 
 
 def test_hostile_answers_add_no_structure(rendered) -> None:

@@ -58,16 +58,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _render(data: dict[str, Any], result: FileResult) -> str:
-    from apm_designer.render import not_evaluated, render_markdown  # only here: a usage error never loads Jinja2
-    from apm_designer.rules import evaluate
+    from apm_designer.render import render_markdown  # only here: a usage error never loads Jinja2
 
-    if result.ok:
-        return render_markdown(data, evaluation=evaluate(data))
-    try:  # the evaluator's contract is a schema-valid proposal; an unknown code, say, is outside it
-        evaluation = evaluate(data)
-    except Exception:
-        evaluation = not_evaluated()
-    return render_markdown(data, evaluation=evaluation, banner=_banner(result))
+    return render_markdown(data, banner=None if result.ok else _banner(result))
 
 
 def _banner(result: FileResult) -> str:
