@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean render-examples
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+render-examples: $(STAMP)
+	$(BIN)/apm-designer render proposals/examples -o proposals/examples
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

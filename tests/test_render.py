@@ -24,7 +24,7 @@ from apm_designer.validation import dotted, field_schema, missing_for_final
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "proposals" / "examples").glob("*.yaml"))
-REGENERATE = "apm-designer render proposals/examples -o proposals/examples"
+REGENERATE = "make render-examples (apm-designer render proposals/examples -o proposals/examples)"
 ELEMENT_TITLES = [field_schema((f"element_{n}",))["title"] for n in range(1, 8)]
 
 
