@@ -500,7 +500,7 @@ def mermaid_pie(slices: Sequence[tuple[str, Decimal]], title: str) -> MD | None:
     if not slices:
         return None
     unsafe = re.compile(r"[^A-Za-z0-9 ,.:()\u2013-]")
-    lines = ["```mermaid", f"pie showData title {unsafe.sub('', title)}"]
+    lines = ["```mermaid", "pie showData", f"    title {unsafe.sub('', title)}"]
     lines += [f'    "{unsafe.sub("", label)}" : {dollars:f}' for label, dollars in slices]
     lines.append("```")
     return MD("\n".join(lines))

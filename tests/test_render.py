@@ -275,8 +275,8 @@ def test_payment_chart_is_a_mermaid_pie_of_dollars_by_category(example) -> None:
     [fence] = fences
     assert fence.info == "mermaid"
     lines = fence.content.strip().split("\n")
-    assert lines[0].startswith("pie ")
-    slices = {label.strip().strip('"'): Decimal(value) for label, value in (ln.rsplit(":", 1) for ln in lines[1:])}
+    assert lines[:2] == ["pie showData", "    title Dollars by LAN APM Framework category"]
+    slices = {label.strip().strip('"'): Decimal(value) for label, value in (ln.rsplit(":", 1) for ln in lines[2:])}
     shown = mix.all if len(mix.lines) > 1 else mix.lines[0]
     assert slices == {label: dollars for label, dollars in shown.pie()}
     assert sum(slices.values()) == shown.total
