@@ -175,7 +175,7 @@ def test_github_format_writes_workflow_annotations(tree: Path) -> None:
         "minimum 0",
         "::error file=sub/e%2C odd%3A name.yaml,line=5,col=26,title=type::element_2.care_delivery_changes: "
         "expected text, got the number 100",
-        "::error file=nope.yaml::no such file or folder",
+        "::error file=nope.yaml,title=unreadable::no such file or folder",
         "checked 4 files: 1 valid, 2 invalid (2 problems), 1 unreadable",
     ]
 
@@ -187,6 +187,9 @@ def test_github_format_escapes_newlines_and_percent_in_messages(tmp_path: Path) 
     lines = r.stdout.splitlines()
     assert lines[0].startswith("::error file=p.yaml,line=4,col=1,title=additionalProperties::element_9: unknown field")
     assert "'50%25' is not one of" in lines[1]
+    missing = cli("--format", "github", "gone: 100%, really.yaml", cwd=tmp_path)
+    assert missing.stdout.splitlines()[0] == (
+        "::error file=gone%3A 100%25%2C really.yaml,title=unreadable::no such file or folder")
 
 
 @pytest.mark.parametrize("args", [(), ("--format", "xml", "x.yaml"), ("--bogus", "x.yaml")])

@@ -8,6 +8,7 @@ import sys
 
 from apm_designer.batch import FileResult, exit_code, load_and_validate
 from apm_designer.document import iter_proposal_files
+from apm_designer.problems import _escape
 from apm_designer.progress import tracking
 
 
@@ -32,8 +33,10 @@ def run(args: argparse.Namespace) -> int:
 
 def write_result(result: FileResult, fmt: str, out) -> None:
     if result.status == "unreadable":
-        line = f"{result.path}: error: {result.reason} [unreadable]"
-        out.write((f"::error file={result.path}::{result.reason}" if fmt == "github" else line) + "\n")
+        if fmt == "github":  # no line or column to give, so not a Problem; escaped the same way
+            out.write(f"::error file={_escape(result.path, prop=True)},title=unreadable::{_escape(result.reason)}\n")
+        else:
+            out.write(f"{result.path}: error: {result.reason} [unreadable]\n")
         return
     for problem in result.problems:
         out.write((problem.github() if fmt == "github" else problem.text()) + "\n")
