@@ -1,0 +1,159 @@
+"""docs/ci.md: its GitHub workflow, GitLab job and pre-commit config parse, and their commands really work.
+
+The YAML blocks are taken from the Markdown as a Markdown parser sees them. Every `apm-designer` command in them
+must be accepted by the real argument parser, and the workflow's and the job's shell steps are run, as written,
+in a temporary repository of example proposals: they pass when every proposal is an Advanced APM and fail at the
+gate when one is not, making the rendered proposals and the JSON evaluation either way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+from markdown_it import MarkdownIt
+
+from apm_designer.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "ci.md"
+EXAMPLES = ROOT / "proposals" / "examples"
+
+
+def yaml_blocks() -> list[Any]:
+    tokens = MarkdownIt().parse(DOC.read_text(encoding="utf-8"))
+    return [yaml.safe_load(t.content) for t in tokens if t.type == "fence" and t.info.strip() == "yaml"]
+
+
+def block(kind: str) -> dict[str, Any]:
+    """The GitHub workflow (has `jobs`), the GitLab job (has a job with `script`) or the pre-commit config."""
+    for b in yaml_blocks():
+        if kind == "github" and "jobs" in b:
+            return b
+        if kind == "gitlab" and any(isinstance(v, dict) and "script" in v for v in b.values()):
+            return next(v for v in b.values() if isinstance(v, dict) and "script" in v)
+        if kind == "pre-commit" and "repos" in b:
+            return b
+    raise AssertionError(f"docs/ci.md has no {kind} YAML block")
+
+
+def github_steps() -> list[dict[str, Any]]:
+    (job,) = block("github")["jobs"].values()
+    return job["steps"]
+
+
+def shell_scripts() -> dict[str, list[str]]:
+    """The shell each CI runs, beyond installing: GitHub's `run:` steps, GitLab's script and after_script."""
+    github = [s["run"] for s in github_steps() if "run" in s and "pip install" not in s["run"]]
+    gitlab = block("gitlab")
+    return {"github": github, "gitlab": ["\n".join(gitlab["script"]), "\n".join(gitlab["after_script"])]}
+
+
+def apm_commands() -> list[list[str]]:
+    """Every `apm-designer ...` command line in the YAML blocks, as argv without its output redirection."""
+    found = []
+    for scripts in shell_scripts().values():
+        for line in "\n".join(scripts).splitlines():
+            words = shlex.split(line)
+            if words and words[0] == "apm-designer":
+                found.append(words[1:words.index(">")] if ">" in words else words[1:])
+    return found
+
+
+def test_every_yaml_block_parses_and_each_ci_is_there():
+    assert len(yaml_blocks()) == 3
+    workflow = block("github")
+    assert workflow.get("on", workflow.get(True))  # PyYAML reads the bare key `on` as YAML 1.1's true
+    assert {"validate", "evaluate", "render"} <= {c[0] for c in apm_commands()}
+
+
+def test_every_command_is_accepted_by_the_cli_parser():
+    parser = build_parser()
+    for argv in apm_commands():
+        args = parser.parse_args(argv)  # raises SystemExit(2) on anything the CLI does not accept
+        assert args.command == argv[0]
+
+
+def test_the_gates_are_there():
+    gated = [c for c in apm_commands() if c[0] == "evaluate" and "--expect" in c]
+    assert len(gated) == 2 and all(c[c.index("--expect") + 1] == "advanced-apm" for c in gated)
+    assert ["validate", "--format", "github", "proposals"] in apm_commands()
+
+
+def test_the_artifacts_are_what_the_render_step_writes():
+    upload = next(s for s in github_steps() if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"] == "rendered/"
+    assert block("gitlab")["artifacts"] == {"when": "always", "paths": ["rendered/"]}
+
+
+def test_the_pre_commit_config_names_real_hooks_with_arguments_the_cli_accepts():
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    (repo,) = block("pre-commit")["repos"]
+    for used in repo["hooks"]:
+        entry = hooks[used["id"]]["entry"].split()
+        assert entry[0] == "apm-designer"
+        build_parser().parse_args([*entry[1:], *used.get("args", []), "proposals/lakeshore.yaml"])
+
+
+def advanced_examples() -> list[Path]:
+    done = subprocess.run([sys.executable, "-m", "apm_designer", "evaluate", "--format", "json", str(EXAMPLES)],
+                          capture_output=True, text=True, timeout=120)
+    files = json.loads(done.stdout)["files"]
+    return [Path(f["path"]) for f in files if f["evaluation"]["verdicts"]["advanced_apm"]["value"] == "yes"]
+
+
+def ci_repo(tmp_path: Path, proposals: list[Path]) -> Path:
+    repo = tmp_path / "repo"
+    (repo / "proposals").mkdir(parents=True)
+    for p in proposals:
+        shutil.copy(p, repo / "proposals" / p.name)
+    return repo
+
+
+def run_script(script: str, repo: Path) -> subprocess.CompletedProcess[str]:
+    """A step's shell as CI runs it (bash, stopping at the first failing command), with apm-designer on PATH."""
+    env = {**os.environ, "CI": "true", "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=repo, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def check_artifacts(repo: Path, proposals: list[Path]) -> None:
+    assert sorted(p.name for p in (repo / "rendered").glob("*.md")) == sorted(p.stem + ".md" for p in proposals)
+    report = json.loads((repo / "rendered" / "evaluation.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "schemas" / "evaluate-output.schema.json").read_text(encoding="utf-8"))
+    assert list(Draft202012Validator(schema).iter_errors(report)) == []
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_the_steps_pass_on_advanced_apm_proposals(tmp_path, ci):
+    proposals = advanced_examples()
+    assert len(proposals) >= 2
+    repo = ci_repo(tmp_path, proposals)
+    for script in shell_scripts()[ci]:
+        done = run_script(script, repo)
+        assert done.returncode == 0, f"{script}\n{done.stdout}{done.stderr}"
+    check_artifacts(repo, proposals)
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_the_gate_fails_on_a_proposal_that_is_not_an_advanced_apm(tmp_path, ci):
+    proposals = [*advanced_examples(), EXAMPLES / "upside-only-shared-savings.yaml"]
+    repo = ci_repo(tmp_path, proposals)
+    results = {script: run_script(script, repo) for script in shell_scripts()[ci]}
+    failed = [s for s, done in results.items() if done.returncode != 0]
+    if ci == "github":  # the Evaluate step fails, with an annotation on the answer that decided it
+        assert failed == ["apm-designer evaluate --format github --expect advanced-apm proposals"]
+        assert "::error file=proposals/upside-only-shared-savings.yaml,line=" in results[failed[0]].stdout
+    else:  # the job's script fails (validate passed first); after_script still makes the artifacts
+        assert failed == ["\n".join(block("gitlab")["script"])]
+        assert "expect advanced-apm: FAILED" in results[failed[0]].stdout
+    check_artifacts(repo, proposals)
