@@ -95,10 +95,14 @@ def test_fill_in_a_field_in_the_browser_and_save(chromium, serve):
     port, target = serve
     local = f"http://127.0.0.1:{port}/"
     screen: list[str] = []  # everything the wizard drew, as it reached the browser
+    last_drawn = [time.monotonic()]
+
+    def on_frame(payload: str | bytes) -> None:
+        screen.append(payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload)
+        last_drawn[0] = time.monotonic()
 
     def on_websocket(ws) -> None:  # type: ignore[no-untyped-def]
-        ws.on("framereceived", lambda payload: screen.append(
-            payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload))
+        ws.on("framereceived", on_frame)
 
     def wait_until(what: str, done, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + seconds
@@ -120,12 +124,10 @@ def test_fill_in_a_field_in_the_browser_and_save(chromium, serve):
             wait_until("the proposal screen showing its first question", lambda: "Model title" in "".join(screen))
 
             page.focus(".xterm-helper-textarea")
-            drawn = len(screen)
-            page.keyboard.press("Tab")  # from the step list to the first question, the model's title
-            # The question's box selects its text when it gets focus, a moment after the focus moved: let that
-            # happen before typing, or it would select the first letters typed and the next one replace them.
-            wait_until("the focus moving", lambda: len(screen) > drawn)
-            page.wait_for_timeout(500)
+            # The wizard opens with the first question, the model's title, focused. Its box takes the focus (and
+            # selects its text) a moment after the screen is drawn: let the wizard settle before typing, or the
+            # box could select the first letters typed and the next one would replace them.
+            wait_until("the wizard settling", lambda: time.monotonic() - last_drawn[0] > 0.3)
             page.keyboard.type("Lakeshore Total Care", delay=20)
             wait_until("the typed title showing", lambda: "Lakeshore Total Care" in "".join(screen))
             page.keyboard.press("Control+s")
