@@ -79,9 +79,22 @@ _CoreResolver.add_implicit_resolver(
 class _Loader(_BaseLoader):
     """libyaml's parser and composer with the YAML 1.2 core resolver. We construct values ourselves (see _build)."""
 
+    def resolve(self, kind: type[Node], value: str | None, implicit: Any) -> str:
+        # The composer calls this for every node. BaseResolver.resolve also handles path and wildcard resolvers,
+        # which the core resolver has none of; this is the same lookup without them, at about half the cost.
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return STR
+        return SEQ if kind is SequenceNode else MAP
+
 
 for _attr in ("yaml_implicit_resolvers", "yaml_path_resolvers"):
     setattr(_Loader, _attr, getattr(_CoreResolver, _attr))
+assert not _CoreResolver.yaml_path_resolvers and None not in _CoreResolver.yaml_implicit_resolvers  # see resolve
+_IMPLICIT = _CoreResolver.yaml_implicit_resolvers
 
 
 @dataclass
@@ -163,7 +176,7 @@ def loads(text: str, display: str = "<string>", *, max_depth: int = MAX_DEPTH) -
         raise LoadError(display, 1, 1, "file is empty; a proposal starts with its `metadata:` mapping", "empty")
     # Anchors are invisible in the node tree, and composing too deep a text crashes: in either case ask the
     # parser first, but only when the text could hold them (the common case composes straight away).
-    if "&" in text or "*" in text or _nesting_bound(text) > COMPOSE_GUARD_DEPTH:
+    if _may_hold_anchors(text) or _may_nest_deeper_than(text, COMPOSE_GUARD_DEPTH):
         _scan_events(text, display, max_depth)
     loader = _Loader(text)
     try:
@@ -205,9 +218,43 @@ def _syntax_error(e: yaml.YAMLError, display: str) -> LoadError:
     return LoadError(display, 1, 1, f"invalid YAML: {e}", "yaml-syntax")
 
 
-def _nesting_bound(text: str) -> int:
-    """An upper bound on how deep `text` nests: every collection starts with its own `[`, `{`, `-`, `:` or `?`."""
-    return sum(text.count(c) for c in "[{-:?")
+_BREAKS = "\n\r\x85\u2028\u2029"  # libyaml's line breaks
+_NODE_PROPERTY = re.compile(r"[&*!]")
+
+
+def _may_hold_anchors(text: str) -> bool:
+    """Whether an anchor (&name), alias (*name) or tag (!, which may come before an anchor) could start a node.
+
+    A node starts at a line's start after indentation and block indicators, or after `:` or a flow indicator.
+    A superset (it also matches in quoted text and block scalars, e.g. "Note: *this*"): True only means the event
+    scan runs. Prose like "R&D", "2*3" or "cost *and* quality" in a plain answer is not a node start.
+    """
+    for m in _NODE_PROPERTY.finditer(text):
+        at = m.start()
+        if text[at] != "!" and (at + 1 == len(text) or text[at + 1].isspace() or text[at + 1] in "[]{},"):
+            continue  # `&` or `*` must be followed by a name
+        before = at
+        while before > 0 and text[before - 1] in " \t?:-":
+            before -= 1
+        if before == 0 or text[before - 1] in _BREAKS or text[before - 1] in "[]{}," or ":" in text[before:at]:
+            return True
+    return False
+
+
+def _may_nest_deeper_than(text: str, depth: int) -> bool:
+    """Whether `text` could nest deeper than `depth`, from an upper bound on its nesting that is cheap to test.
+
+    Flow collections each open with their own `[` or `{`. Block collections nest by indentation: a child starts
+    to the right of its parent, except a list under a mapping key, which may share the key's column; so every
+    two block levels take at least one column, and a block collection starts within its line's prefix of
+    indentation and indicators (libyaml allows `- `, `? ` and keys only there). Plus one for the scalar inside:
+    bound = flow + 2 * (widest line prefix + 1) + 1, which is over `depth` when a prefix is `wide` or wider.
+    """
+    wide = (depth - text.count("[") - text.count("{") - 1) // 2
+    if wide <= 0:
+        return True
+    first_line_prefix = len(text) - len(text.lstrip(" \t?:-"))
+    return first_line_prefix >= wide or re.search(f"[{_BREAKS}][ \t?:-]{{{wide}}}", text) is not None
 
 
 def _scan_events(text: str, display: str, max_depth: int) -> None:
@@ -242,6 +289,8 @@ def _where(node: Node | yaml.Event) -> tuple[int, int]:
 
 def _build(node: Node, display: str, seen: set[int], depth: int, max_depth: int) -> Any:
     """Construct plain Python data from the node tree, checking each rule on the way down."""
+    if node.tag == STR and depth <= max_depth and node.__class__ is ScalarNode:  # most nodes: plain text
+        return node.value
     if id(node) in seen:  # the composer shares one node for an anchor and its aliases
         raise LoadError(display, *_where(node), "aliases are not allowed in proposals; write the answer out", "alias")
     if depth > max_depth:
