@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from apm_designer import resources, wizard
+from apm_designer import resources, validation, wizard
 from apm_designer.validation import is_valid
 
 
@@ -174,11 +174,13 @@ def schema_with_a_new_question(monkeypatch):
         "title": "Earlier pilots", "description": "How many pilots of this design have run.",
         "type": "integer", "minimum": 0, "maximum": 50}
     monkeypatch.setattr(resources, "proposal_schema", lambda: schema)
-    wizard.steps.cache_clear()
-    wizard._step_fields.cache_clear()
+    monkeypatch.setattr(validation, "proposal_schema", lambda: schema)
+    caches = (wizard.steps, wizard._step_fields, validation.validator, validation.quick_check)
+    for cached in caches:
+        cached.cache_clear()
     yield schema
-    wizard.steps.cache_clear()
-    wizard._step_fields.cache_clear()
+    for cached in caches:
+        cached.cache_clear()
 
 
 def test_a_new_schema_question_is_asked_with_no_code(schema_with_a_new_question):

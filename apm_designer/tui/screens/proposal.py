@@ -25,7 +25,17 @@ from apm_designer.tui.widgets.evaluation import EvaluationPanel, JumpTo, Verdict
 from apm_designer.tui.widgets.fields import AddEntry, Answered, FieldBox, RemoveEntry, slug
 from apm_designer.tui.widgets.pages import PaymentMetrics, ReviewPage, StepPage, page_id
 from apm_designer.tui.widgets.steps import StepChosen, StepList
-from apm_designer.wizard import REVIEW, Check, help_markdown, parse_dotted, step, step_of, steps, without_problems
+from apm_designer.wizard import (
+    REVIEW,
+    Check,
+    equal,
+    help_markdown,
+    parse_dotted,
+    step,
+    step_of,
+    steps,
+    without_problems,
+)
 
 WIDE = 120  # columns from which the help and evaluation pane shows beside the form by default
 SETTLE = 0.15  # seconds of quiet before checking, evaluating and writing the draft
@@ -54,9 +64,9 @@ def rendered_markdown(data: Any, evaluation: Any, check: Check) -> str:
 class ProposalScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("ctrl+n", "next_step", "Next step", priority=True),
+        Binding("ctrl+n", "next_step", "Next", priority=True),
         Binding("ctrl+b", "previous_step", "Back", priority=True),
-        Binding("f1", "toggle_help", "Toolkit"),
+        Binding("f1", "toggle_help", "Help"),
         Binding("f2", "toggle_evaluation", "Evaluation"),
         Binding("ctrl+g", "focus_steps", "Steps", priority=True),
         Binding("ctrl+e", "export", "Export", show=False, priority=True),
@@ -86,7 +96,7 @@ class ProposalScreen(Screen[None]):
                     yield ContentSwitcher(id="help-pages")
                 with TabPane("Evaluation", id="tab-evaluation"):
                     yield EvaluationPanel(id="evaluation")
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         self.title = "APM Designer"
@@ -103,8 +113,8 @@ class ProposalScreen(Screen[None]):
 
     def _layout(self, width: int) -> None:
         self.set_class(width < WIDE, "-narrow")
-        if not self._aside_chosen:
-            self.set_class(width >= WIDE, "-aside")
+        if not self._aside_chosen:  # the review wants the width for the proposal itself
+            self.set_class(width >= WIDE and self.current != REVIEW, "-aside")
 
     def _show_title(self) -> None:
         path = self.session.path
@@ -126,6 +136,7 @@ class ProposalScreen(Screen[None]):
                 metrics.show(self.session.questionnaire.data)
         switcher.current = pid
         self.current = key
+        self._layout(self.app.size.width)
         if focus:  # at once, before the hidden page's focus is moved elsewhere (each move rebuilds the footer)
             page = self.query_one(f"#{pid}")
             page.scroll_home(animate=False)
@@ -260,8 +271,11 @@ class ProposalScreen(Screen[None]):
     def _show_problems(self, page: Any) -> None:
         if self.check is None:
             return
+        q = self.session.questionnaire
         for box in page.query(FieldBox):
-            box.show_problems(self.check.problems.get(box.field.dotted, ()))
+            # A box whose newest answer has not reached the questionnaire yet would be shown a stale problem.
+            if equal(q.answer(box.field.path), box.value):
+                box.show_problems(self.check.problems.get(box.field.dotted, ()))
 
     def _show_review(self) -> None:
         pages = self.query(ReviewPage)

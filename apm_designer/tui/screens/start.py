@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, Vertical
@@ -37,7 +37,7 @@ class StartScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New proposal"),
         Binding("o", "open", "Open a file"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "app.quit", "Quit", show=False),  # ctrl+q is in the footer already
     ]
 
     def __init__(self) -> None:
@@ -48,7 +48,6 @@ class StartScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         with Center(id="start"), Vertical(id="start-box"):
-            yield Static("APM Designer", id="start-title")
             yield Static(TAGLINE, id="start-tagline", markup=False)
             with Horizontal(id="start-actions"):
                 yield Button("New proposal", id="start-new", variant="primary")
@@ -72,9 +71,14 @@ class StartScreen(Screen[None]):
         for widget, heading, items in ((drafts, "#drafts-heading", self.drafts),
                                        (recent, "#recent-heading", self.recent)):
             widget.display = bool(items)
-            widget.highlighted = 0 if items else None  # so enter on the list opens its first entry
             self.query_one(heading).display = bool(items)
         self.query_one("#start-new").focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Only the list in use shows a highlighted entry, and it starts on its first, so enter opens something.
+        for options in self.query(OptionList):
+            focused = options is event.widget and options.option_count > 0
+            options.highlighted = (options.highlighted or 0) if focused else None
 
     @on(Button.Pressed, "#start-new")
     def action_new(self) -> None:
@@ -119,7 +123,7 @@ class StartScreen(Screen[None]):
 def _draft_prompt(draft: Draft) -> Content:
     where = f"draft of {_shown(draft.target)}" if draft.target else "never saved"
     when = time.strftime("%d %b %Y %H:%M", time.localtime(draft.saved_at))
-    return Content.assemble(("▸ ", "$text-warning"), (draft.title, "bold"), (f"  {where} · {when}", "$text-muted"))
+    return Content.assemble(("▸ ", "$text-warning"), (draft.title, "bold"), (f"  {where} · {when}", "dim"))
 
 
 def _shown(path: Path) -> str:

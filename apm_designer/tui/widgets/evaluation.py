@@ -45,14 +45,18 @@ def verdict_line(label: str, value: str, category: str | None = None) -> Content
 class VerdictSummary(Static):
     """The three classifications at a glance, under the step list."""
 
+    def on_mount(self) -> None:
+        self.border_title = "Classification"
+
     def show(self, evaluation: Any) -> None:
-        lines = [Content.styled("Classification", "bold $text-muted")]
+        lines = []
         for label in SHOWN:
             verdict = evaluation.verdicts.get(label)
             if verdict is not None:
                 icon, style = VALUE_STYLE.get(verdict.value, ("?", "$text-warning"))
-                lines.append(Content.assemble((icon, style), " ", (LABEL_NAMES.get(label, label), style)))
-        lines.append(Content.styled("✓ yes  ✗ no  ? undecided", "$text-muted"))
+                word = {"yes": "", "no": "  no", "undetermined": "  undecided"}.get(verdict.value, "")
+                lines.append(Content.assemble((icon, style), " ", (LABEL_NAMES.get(label, label), style),
+                                              (word, "dim")))
         self.update(Content("\n").join(lines))
 
 
@@ -83,15 +87,15 @@ class EvaluationPanel(OptionList):
                 options.append(None)
             options.append(Option(verdict_line(label, verdict.value, verdict.category), disabled=True))
             if verdict.reason:
-                options.append(Option(Content.styled(verdict.reason, "$text-muted"), disabled=True))
+                options.append(Option(Content.styled(verdict.reason, "dim"), disabled=True))
             for path in verdict.needs:
                 options.append(jump(Content.assemble(("  → needs ", "$text-warning"), question_title(path)), path))
             for finding in evaluation.findings:
                 if finding.label != label:
                     continue
-                icon, style = STATUS_STYLE.get(finding.status, ("·", "$text-muted"))
+                icon, style = STATUS_STYLE.get(finding.status, ("·", "dim"))
                 prompt = Content.assemble("  ", (icon, style), " ", (finding.title, "bold"), "\n    ",
-                                          finding.explanation, ("  " + finding.citation, "$text-muted"))
+                                          finding.explanation, ("  " + finding.citation, "dim"))
                 options.append(jump(prompt, finding.fields[0] if finding.fields else None))
         warnings = list(evaluation.warnings)
         options.append(None)

@@ -10,6 +10,7 @@ under the widget (posting's pattern). A box reports a new answer with `Answered`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -64,23 +65,28 @@ class AnswerValidator(Validator):
         return self.failure(errors[0]) if errors else self.success()
 
 
-def build(field: Field, questionnaire: Questionnaire, *, blink: bool = True) -> Widget:
-    """The widget for a question of any kind."""
+def build(field: Field, questionnaire: Questionnaire, *, blink: bool = True, hints: set[str] | None = None) -> Widget:
+    """The widget for a question of any kind. `hints` collects the hints shown so far on the page: a hint seen
+    before (the twenty design factors ask the same two questions) is shown only while its question has focus."""
+    hints = set() if hints is None else hints
     if field.kind == "group":
-        return GroupBox(field, questionnaire, blink=blink)
+        return GroupBox(field, questionnaire, blink=blink, hints=hints)
     if field.kind == "list":
-        return ListBox(field, questionnaire, blink=blink)
-    return FieldBox(field, questionnaire.answer(field.path), blink=blink)
+        return ListBox(field, questionnaire, blink=blink, hints=hints)
+    quiet = field.description in hints
+    hints.add(field.description)
+    return FieldBox(field, questionnaire.answer(field.path), blink=blink, quiet_hint=quiet)
 
 
 class FieldBox(Vertical):
     """One question: title, widget, hint and error line."""
 
-    def __init__(self, field: Field, value: Any, *, blink: bool = True) -> None:
+    def __init__(self, field: Field, value: Any, *, blink: bool = True, quiet_hint: bool = False) -> None:
         super().__init__(id=f"box-{slug(field.path)}", classes=f"field kind-{field.kind}")
         self.field = field
         self.value = value
         self.blink = blink
+        self.quiet_hint = quiet_hint
         self.typing_errors: tuple[str, ...] = check(field, value) if field.kind in ("text", "textarea") else ()
         self.problems: tuple[str, ...] = ()
 
@@ -89,15 +95,15 @@ class FieldBox(Vertical):
         f = self.field
         tag = "  required" if f.required else "  optional *" if f.optional else ""
         yield Label(Content.assemble((f.title + (f" ({f.unit})" if f.unit else ""), "bold"),
-                                     (tag, "italic $text-muted")), classes="field-title")
+                                     (tag, "italic dim")), classes="field-title")
         yield self._control()
         yield Static(classes="field-note")
 
     def _control(self) -> Widget:
         f, value, wid = self.field, self.value, f"q-{slug(self.field.path)}"
         if f.kind == "textarea":
-            area = TextArea(as_text(f, value), id=wid, soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
-                            classes="answer")
+            area = LongAnswer(as_text(f, value), id=wid, soft_wrap=True, tab_behavior="focus",
+                              show_line_numbers=False, classes="answer")
             area.cursor_blink = self.blink
             return area
         if f.kind in ("choice", "yesno"):
@@ -133,13 +139,23 @@ class FieldBox(Vertical):
     def _show_errors(self) -> None:
         """The description as a hint, and under it the first thing wrong with the answer."""
         errors = self.typing_errors or self.problems
-        parts = [Content.styled(self.field.description, "$text-muted")] if self.field.description else []
+        hint = self.field.description and (not self.quiet_hint or self.has_focus_within)
+        # "dim", not $text-muted: Content styles cannot resolve the theme's `auto` colours.
+        parts = [Content.styled(self.field.description, "dim")] if hint else []
         if errors:
             parts.append(Content.styled("✗ " + errors[0], "bold $text-error"))
         note = self.query_one(".field-note", Static)
         note.update(Content("\n").join(parts))
         note.display = bool(parts)
         self.set_class(bool(errors), "-has-error")
+
+    def on_descendant_focus(self) -> None:
+        if self.quiet_hint:
+            self._show_errors()
+
+    def on_descendant_blur(self) -> None:
+        if self.quiet_hint:
+            self._show_errors()
 
     @property
     def error(self) -> str | None:
@@ -178,6 +194,27 @@ class FieldBox(Vertical):
         self._answer([v for v, _ in self.field.choices if v in chosen] or None)
 
 
+def after_each_layout(widget: Widget, fit: Callable[[], None]) -> None:
+    """Call `fit` after every layout of the screen.
+
+    Textual 8.2.8 does not reliably send Resize to widgets mounted into a page that is shown in the same moment
+    (a race seen under `app.run`), so widgets that adapt to their width check it after each layout instead.
+    """
+    widget.screen.screen_layout_refresh_signal.subscribe(widget, lambda _screen: fit(), immediate=True)
+
+
+class LongAnswer(TextArea):
+    """A text box for long answers, as tall as its wrapped text (up to the CSS max-height)."""
+
+    def on_mount(self) -> None:
+        after_each_layout(self, self.fit)
+
+    def fit(self) -> None:
+        # TextArea wraps on Resize only; an auto-height box wrapped for another width shows one row per paragraph.
+        if self.wrapped_document._width != self.wrap_width and self.size.width:
+            self._rewrap_and_refresh_virtual_size()
+
+
 def _placeholder(f: Field) -> str:
     if f.placeholder:
         return f.placeholder
@@ -189,40 +226,71 @@ def _placeholder(f: Field) -> str:
     return ""
 
 
-class GroupBox(Vertical):
-    """A group of questions in a titled box."""
+class TitledBox(Vertical):
+    """A bordered box titled in its border when the title fits, else on a line of its own (wrapped, never cut)."""
 
-    def __init__(self, field: Field, questionnaire: Questionnaire, *, blink: bool = True) -> None:
-        super().__init__(id=f"box-{slug(field.path)}", classes="group")
-        self.field = field
-        self.questionnaire = questionnaire
-        self.blink = blink
-        self.border_title = field.title.removesuffix(" *") + (" (optional *)" if field.optional else "")
+    def __init__(self, title: str, *, hints: set[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.title_text = title
+        self.border_title = title
+        self.hints_before = frozenset(hints)  # for building the box again (a repeatable group's entries change)
+        self.hints = hints
 
-    def compose(self) -> ComposeResult:
-        if self.field.description and not self.field.schema.get("x-factor-number"):
-            yield Static(self.field.description, classes="group-hint", markup=False)
-        for child in self.field.children:
-            yield build(child, self.questionnaire, blink=self.blink)
+    def compose_title(self) -> ComposeResult:
+        heading = Static(self.title_text, classes="box-title", markup=False)
+        heading.display = False
+        yield heading
+
+    def on_mount(self) -> None:
+        after_each_layout(self, self.fit)
+
+    def fit(self) -> None:
+        width = self.outer_size.width
+        fits = not width or len(self.title_text) + 6 <= width  # the corners and a space either side
+        if fits == bool(self.border_title):
+            return
+        self.border_title = self.title_text if fits else ""
+        heading = self.query_children(".box-title")
+        if heading:
+            heading.first().display = not fits
 
     def focus_control(self) -> None:
-        first = next(iter(self.query(".answer")), None)
+        first = next(iter(self.query(".answer, .add")), None)
         if first is not None:
             first.focus()
 
 
-class ListBox(Vertical):
-    """A repeatable group: its entries, each with a Remove button, and a button to add one."""
+class GroupBox(TitledBox):
+    """A group of questions in a titled box."""
 
-    def __init__(self, field: Field, questionnaire: Questionnaire, *, blink: bool = True) -> None:
-        super().__init__(id=f"box-{slug(field.path)}", classes="repeat")
+    def __init__(self, field: Field, questionnaire: Questionnaire, *, blink: bool = True, hints: set[str]) -> None:
+        title = field.title.removesuffix(" *") + (" (optional *)" if field.optional else "")
+        super().__init__(title, hints=hints, id=f"box-{slug(field.path)}", classes="group")
         self.field = field
         self.questionnaire = questionnaire
         self.blink = blink
-        self.border_title = field.title
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_title()
+        if self.field.description and not self.field.schema.get("x-factor-number"):
+            yield Static(self.field.description, classes="group-hint", markup=False)
+        for child in self.field.children:
+            yield build(child, self.questionnaire, blink=self.blink, hints=self.hints)
+
+
+class ListBox(TitledBox):
+    """A repeatable group: its entries, each with a Remove button, and a button to add one."""
+
+    def __init__(self, field: Field, questionnaire: Questionnaire, *, blink: bool = True, hints: set[str]) -> None:
+        super().__init__(field.title, hints=hints, id=f"box-{slug(field.path)}", classes="repeat")
+        self.field = field
+        self.questionnaire = questionnaire
+        self.blink = blink
 
     def compose(self) -> ComposeResult:
         f = self.field
+        hints = set(self.hints_before)
+        yield from self.compose_title()
         if f.description:
             yield Static(f.description, classes="group-hint", markup=False)
         entries = self.questionnaire.answer(f.path)
@@ -230,7 +298,7 @@ class ListBox(Vertical):
             with Vertical(classes="entry", id=f"box-{slug((*f.path, index))}") as entry:
                 entry.border_title = f"{f.item_title} {index + 1}"
                 for child in f.item_fields(index):
-                    yield build(child, self.questionnaire, blink=self.blink)
+                    yield build(child, self.questionnaire, blink=self.blink, hints=hints)
                 yield Button(f"Remove {f.item_title.lower()} {index + 1}", classes="remove", variant="error",
                              id=f"remove-{slug(f.path)}-{index}", compact=True)
         yield Button(f"+ Add {f.item_title.lower()}", classes="add", id=f"add-{slug(f.path)}", compact=True)
@@ -248,8 +316,3 @@ class ListBox(Vertical):
             return
         event.stop()
         self.post_message(RemoveEntry(self, int(str(event.button.id).rsplit("-", 1)[1])))
-
-    def focus_control(self) -> None:
-        first = next(iter(self.query(".answer, .add")), None)
-        if first is not None:
-            first.focus()

@@ -33,15 +33,16 @@ class StepPage(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(self.step.title, classes="page-title", markup=False)
         yield Static(self.step.question, classes="page-question", markup=False)
+        hints: set[str] = set()
         for section in step_fields(self.step.key):
             for field in section.children if section.kind == "group" else (section,):
-                yield build(field, self.questionnaire, blink=self.blink)
+                yield build(field, self.questionnaire, blink=self.blink, hints=hints)
         if self.step.key == "payment":
             yield PaymentMetrics(id="metrics")
         yield from nav_buttons(self.step)
 
     def focus_first(self) -> None:
-        first = next(iter(self.query(".answer")), None)
+        first = next(iter(self.query(".answer, .add")), None)
         if first is not None:
             first.focus()
 
@@ -102,7 +103,7 @@ class ReviewPage(VerticalScroll):
         for path, title in check.missing:
             targets[key := f"go-{len(targets)}"] = dotted(path)
             options.append(Option(Content.assemble(("○ ", "$text-warning"), "missing: ", (title, "bold"),
-                                                   (f"  {dotted(path)}", "$text-muted")), id=key))
+                                                   (f"  {dotted(path)}", "dim")), id=key))
         for w in getattr(evaluation, "warnings", ()):
             target = w.fields[0] if w.fields else None
             prompt = Content.assemble(("⚠ ", "$text-warning"), (w.title, "bold"), ": ", w.explanation)
@@ -119,9 +120,10 @@ class ReviewPage(VerticalScroll):
         if highlighted is not None and highlighted < problems.option_count:
             problems.highlighted = highlighted
         wrong, missing, warned = check.problem_count, len(check.missing), len(getattr(evaluation, "warnings", ()))
+        summary = (f"{_count(wrong, 'problem')}, {_count(missing, 'answer')} missing for a final proposal, "
+                   f"{_count(warned, 'warning')}.")
         self.query_one("#review-summary", Static).update(
-            f"{_count(wrong, 'problem')}, {_count(missing, 'answer')} missing for a final proposal, "
-            f"{_count(warned, 'warning')}. Select a line to go to its answer.")
+            summary[0].upper() + summary[1:] + (" Select a line to go to its answer." if options else ""))
         self.query_one("#review-markdown", Markdown).update(markdown)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

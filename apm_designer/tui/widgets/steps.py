@@ -17,7 +17,7 @@ STATE_LOOK: dict[str, tuple[str, str, str]] = {  # icon, style, words for screen
     "complete": ("●", "$text-success", "complete"),
     "partial": ("◐", "$text-warning", "partly answered"),
     "problems": ("▲", "$text-error", "has problems"),
-    "empty": ("○", "$text-muted", "not started"),
+    "empty": ("○", "dim", "not started"),
 }
 
 
@@ -42,7 +42,7 @@ class StepList(OptionList):
         # A hanging indent keeps long step names readable in the narrow list.
         lines = textwrap.wrap(name, WIDTH - 2 - len(lead)) or [""]
         rest = "".join("\n" + " " * (2 + len(lead)) + line for line in lines[1:])
-        return Content.assemble((icon, style), " ", (lead, "$text-muted"), lines[0], rest)
+        return Content.assemble((icon, style), " ", (lead, "dim"), lines[0], rest)
 
     def show_states(self, states: Mapping[str, StepState]) -> None:
         for s in steps():

@@ -1,0 +1,504 @@
+"""The wizard driven through Textual's Pilot: start screen, steps, forms from the schema, help, evaluation, review,
+and never losing work. Each test is one focused scenario (the app is slow to start on a small machine)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from test_wizard import schema_with_a_new_question  # noqa: F401  (a fixture)
+from textual.widgets import Input, Markdown, OptionList, Select, TextArea
+
+from apm_designer.document import load
+from apm_designer.drafts import Session, draft_path_for, remember, write_draft
+from apm_designer.tui.app import WizardApp
+from apm_designer.tui.screens.dialogs import Ask, AskPath
+from apm_designer.tui.screens.proposal import ProposalScreen
+from apm_designer.tui.screens.start import StartScreen
+from apm_designer.tui.widgets.fields import FieldBox, slug
+from apm_designer.wizard import REVIEW, field_at, step_fields, step_of, steps
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "proposals" / "examples"
+RUN = [sys.executable, "-m", "apm_designer"]
+
+
+@pytest.fixture
+def state(tmp_path, monkeypatch):
+    """A private state folder (drafts, recent files) and working folder."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def aco(state) -> Path:
+    """A copy of the largest example, to edit."""
+    target = state / "aco.yaml"
+    shutil.copyfile(EXAMPLES / "two-sided-aco.yaml", target)
+    return target
+
+
+def drive(app: WizardApp, scenario: Callable[..., Awaitable[None]], size: tuple[int, int] = (80, 24)) -> None:
+    async def run() -> None:
+        app.animation_level = "none"
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await scenario(pilot)
+
+    asyncio.run(run())
+
+
+async def settled(pilot) -> None:
+    """Wait until the answers have been checked, evaluated and drafted (the screen does that after a pause)."""
+    await pilot.pause(0.3)
+    await pilot.pause()
+
+
+async def go(pilot, path: str) -> None:
+    """Go to a question the way selecting a finding does (focus moves on the next refresh)."""
+    await pilot.app.screen.jump(path)
+    await pilot.pause()
+
+
+def box(app: WizardApp, path: str) -> FieldBox:
+    return app.screen.query_one(f"#box-{slug(field_at(path).path)}", FieldBox)
+
+
+def _path_of(widget) -> str:
+    """The dotted path of the question a widget belongs to."""
+    while widget is not None and not hasattr(widget, "field"):
+        widget = widget.parent
+    return widget.field.dotted if widget is not None else ""
+
+
+def typed(text: str) -> list[str]:
+    return ["space" if c == " " else c for c in text]
+
+
+# ------------------------------------------------------------------------------------------------- start screen
+
+
+def test_start_screen_offers_new_open_recent_and_unsaved_drafts(state, aco):
+    remember(aco)
+    write_draft(draft_path_for(None), None, {"schema_version": 1, "metadata": {"title": "Half-done model"}})
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        assert isinstance(screen, StartScreen)
+        drafts = screen.query_one("#start-drafts", OptionList)
+        recent = screen.query_one("#start-recent", OptionList)
+        assert drafts.display and drafts.option_count == 1
+        assert "Half-done model" in str(drafts.get_option_at_index(0).prompt)
+        assert recent.display and "aco.yaml" in str(recent.get_option_at_index(0).prompt)
+        await pilot.press("tab", "tab", "enter")  # New, Open…, then the drafts list: resume the first draft
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ProposalScreen)
+        assert pilot.app.session.questionnaire.title == "Half-done model"
+
+    drive(WizardApp(), scenario)
+
+
+def test_start_screen_opens_a_typed_file_name_and_reports_a_broken_one(state, aco):
+    (state / "broken.yaml").write_text("metadata: [unclosed\n", encoding="utf-8")
+
+    async def scenario(pilot):
+        await pilot.press("o")
+        assert isinstance(pilot.app.screen, AskPath)
+        await pilot.press(*typed("broken.yaml"), "enter")
+        error = pilot.app.screen.query_one("#path-error")
+        assert error.display and "broken.yaml:" in str(error.render())
+        pilot.app.screen.query_one("#path", Input).value = ""
+        await pilot.press(*typed("aco.yaml"), "enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ProposalScreen)
+        assert pilot.app.session.path == Path("aco.yaml")
+        assert "Tri-County" in pilot.app.screen.sub_title
+
+    drive(WizardApp(), scenario)
+
+
+def test_new_proposal_from_the_start_screen(state):
+    async def scenario(pilot):
+        await pilot.press("n")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, ProposalScreen) and screen.current == "overview"
+        assert isinstance(pilot.app.focused, Input) and pilot.app.focused.id == "q-metadata-title"
+        assert "not saved yet" in screen.sub_title
+
+    drive(WizardApp(), scenario)
+
+
+# ---------------------------------------------------------------------------------------- steps and navigation
+
+
+def test_step_list_shows_each_steps_state_and_moving_around_keeps_every_answer(state, aco):
+    async def scenario(pilot):
+        app = pilot.app
+        screen = app.screen
+        await settled(pilot)
+        assert screen.check.states["element_1"] == "complete"
+        await go(pilot, "element_4.beneficiaries")
+        assert isinstance(app.focused, Input) and app.focused.id == "q-element_4-beneficiaries"
+        await pilot.press("end", "a")  # a number that is no number: a problem, shown as you type
+        assert box(app, "element_4.beneficiaries").error.startswith("type a whole number")
+        await settled(pilot)
+        assert screen.check.states["element_4"] == "problems"
+        steps_list = screen.query_one("#steps", OptionList)
+        assert "▲" in str(steps_list.get_option("element_4").prompt)
+        assert "●" in str(steps_list.get_option("element_1").prompt)
+
+        await pilot.press("ctrl+n", "ctrl+n")
+        assert screen.current == "element_6"
+        await pilot.press("ctrl+b", "ctrl+b", "ctrl+b")
+        assert screen.current == "element_3"
+        await pilot.press("ctrl+g")  # to the step list, then pick a step with the arrows
+        assert app.focused is steps_list
+        await pilot.press("home", "enter")
+        assert screen.current == "overview"
+        await pilot.press("ctrl+g", "end", "enter")
+        assert screen.current == REVIEW
+        await screen.show_step("element_4")
+        field = screen.query_one("#q-element_4-beneficiaries", Input)
+        assert field.value.endswith("a") and box(app, "element_4.beneficiaries").error
+
+    drive(WizardApp(Session.edit(aco)), scenario)
+
+
+# ---------------------------------------------------------------------------------------------- schema forms
+
+
+def test_every_question_in_the_schema_gets_a_widget(state, aco):
+    """Including the entries of repeatable groups (quality measures, lines of business, arrangements)."""
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        data = pilot.app.session.questionnaire.data
+        missing = []
+        for s in steps():
+            if s.key == REVIEW:
+                continue
+            await screen.show_step(s.key)
+            for field in (f for top in step_fields(s.key) for f in _with_entries(top, data)):
+                if len(field.path) == 1:  # a step's section: its questions make up the page
+                    continue
+                if field.kind == "list":
+                    wanted = f"#add-{slug(field.path)}"
+                elif field.kind == "group":
+                    wanted = f"#box-{slug(field.path)}"
+                else:
+                    wanted = f"#q-{slug(field.path)}"
+                if not screen.query(wanted):
+                    missing.append(field.dotted)
+        assert missing == []
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
+
+
+def _with_entries(field, data):
+    """A question and every question under it, with the entries the answers hold."""
+    from apm_designer.wizard import get
+
+    yield field
+    for child in field.children:
+        yield from _with_entries(child, data)
+    if field.kind == "list":
+        for index in range(len(get(data, field.path) or [])):
+            for child in field.item_fields(index):
+                yield from _with_entries(child, data)
+
+
+@pytest.mark.usefixtures("schema_with_a_new_question")
+def test_a_question_added_to_the_schema_appears_with_its_limits(state):
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await screen.show_step("element_3", focus=True)
+        field = screen.query_one("#q-element_3-prior_pilots", Input)
+        assert "Earlier pilots" in str(box(pilot.app, "element_3.prior_pilots").query_one(".field-title").render())
+        field.focus()
+        await pilot.press("5", "1")
+        assert "maximum 50" in box(pilot.app, "element_3.prior_pilots").error
+        await pilot.press("backspace")
+        assert box(pilot.app, "element_3.prior_pilots").error is None
+        assert pilot.app.session.questionnaire.data["element_3"]["prior_pilots"] == 5
+
+    drive(WizardApp(Session.new(state / "p.yaml")), scenario)
+
+
+def test_each_kind_of_question_takes_its_answer_from_the_keyboard(state):
+    async def scenario(pilot):
+        app = pilot.app
+        q = app.session.questionnaire
+        await go(pilot, "metadata.performance_year")
+        await pilot.press(*typed("2,026"))
+        assert q.data["metadata"]["performance_year"] == 2026
+        await go(pilot, "metadata.status")
+        assert isinstance(app.focused, Select)
+        await pilot.press("enter", "down", "enter")
+        assert q.data["metadata"]["status"] == app.focused.value
+        await go(pilot, "element_1.cehrt.required")
+        await pilot.press("enter", "down", "down", "enter")  # Not answered, Yes, No
+        assert q.data["element_1"]["cehrt"]["required"] is False
+        await go(pilot, "element_1.intended_types")
+        await pilot.press("space", "down", "space")
+        assert q.data["element_1"]["intended_types"] == ["apm", "advanced_apm"]
+        await go(pilot, "element_1.authority_rationale")
+        assert isinstance(app.focused, TextArea)
+        await pilot.press(*typed("Two lines"), "enter", *typed("of text"))
+        assert q.data["element_1"]["authority_rationale"] == "Two lines\nof text"
+        await go(pilot, "element_6.measures")
+        await pilot.press("enter")  # + Add quality measure
+        await pilot.pause()
+        assert q.data["element_6"]["measures"] == [{}]
+        assert app.focused.id == "q-element_6-measures-0-name"
+
+    drive(WizardApp(Session.new(state / "p.yaml")), scenario)
+
+
+# -------------------------------------------------------------------------------------- help and evaluation
+
+
+def test_toolkit_help_is_beside_the_form_on_a_wide_terminal_and_toggles_with_f1(state):
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        aside = screen.query_one("#aside")
+        assert aside.display
+        await screen.show_step("element_4", focus=True)
+        help_text = screen.query_one("#help-element_4 Markdown", Markdown).source
+        assert "### From real models" in help_text and "**" in help_text  # the toolkit's examples, by model
+        await screen.show_step("payment", focus=True)
+        assert "### Glossary" in screen.query_one("#help-payment Markdown", Markdown).source
+        await pilot.press("f1")
+        assert not aside.display
+        await pilot.press("f1")
+        assert aside.display
+
+    drive(WizardApp(Session.new(state / "p.yaml")), scenario, size=(120, 40))
+
+
+def test_help_is_hidden_on_a_small_terminal_until_asked_for(state):
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        assert not screen.query_one("#aside").display
+        await pilot.press("f1")
+        assert screen.query_one("#aside").display
+        assert "Welcome" in screen.query_one("#help-overview Markdown", Markdown).source
+        await pilot.press("f2")
+        assert screen.query_one("#aside-tabs").active == "tab-evaluation"
+
+    drive(WizardApp(Session.new(state / "p.yaml")), scenario)
+
+
+def test_the_evaluation_follows_the_answers_and_a_finding_jumps_to_its_question(state, aco):
+    async def scenario(pilot):
+        app, screen = pilot.app, pilot.app.screen
+        await settled(pilot)
+        assert screen.evaluation.verdicts["advanced_apm"].value == "yes"
+        assert "✓ Advanced APM" in str(screen.query_one("#verdicts").render())
+        await go(pilot, "element_1.cehrt.share_of_clinicians")
+        await pilot.press("ctrl+u", "1", "0")  # 10% of clinicians on CEHRT is below the threshold
+        await settled(pilot)
+        assert screen.evaluation.verdicts["advanced_apm"].value == "no"
+        assert "✗ Advanced APM" in str(screen.query_one("#verdicts").render())
+
+        await pilot.press("f2")
+        panel = screen.query_one("#evaluation", OptionList)
+        panel.focus()
+        cehrt = next(key for key, path in panel.targets.items() if path.startswith("element_1.cehrt"))
+        panel.highlighted = panel.get_option_index(cehrt)
+        await screen.show_step("overview")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.current == "element_1"
+        assert app.focused.id.startswith("q-element_1-cehrt")
+
+    drive(WizardApp(Session.edit(aco)), scenario)
+
+
+def test_payment_step_shows_live_lan_metrics(state):
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await screen.show_step("payment", focus=True)
+        await pilot.press("enter")  # + Add line of business
+        await pilot.pause()
+        await go(pilot, "payment.lines_of_business[0].total_dollars")
+        await pilot.press(*typed("1,000,000"))
+        await go(pilot, "payment.lines_of_business[0].arrangements")
+        await pilot.press("enter")
+        await pilot.pause()
+        await go(pilot, "payment.lines_of_business[0].arrangements[0].type")
+        await pilot.press("enter", *typed("Shared s"), "enter")
+        await go(pilot, "payment.lines_of_business[0].arrangements[0].dollars")
+        await pilot.press(*typed("250000"))
+        await settled(pilot)
+        table = str(screen.query_one("#metrics-table").render())
+        assert "25.0%" in table or "25%" in table
+
+    drive(WizardApp(Session.new(state / "p.yaml")), scenario, size=(120, 40))
+
+
+# ---------------------------------------------------------------------------------------------------- review
+
+
+def test_review_shows_the_rendered_proposal_and_exports_what_render_writes(state, aco):
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await pilot.press("ctrl+g", "end", "enter")
+        await settled(pilot)
+        assert screen.current == REVIEW
+        markdown = screen.query_one("#review-markdown", Markdown)
+        assert markdown.source.startswith("# Tri-County Accountable Care Partnership")
+        assert markdown.query("MarkdownH2")  # rendered as a document, not shown as text
+        problems = screen.query_one("#review-problems", OptionList)
+        assert problems.option_count >= 1
+        await pilot.press("ctrl+e")
+        await pilot.pause(0.2)
+
+    drive(WizardApp(Session.edit(aco)), scenario)
+    rendered = subprocess.run([*RUN, "render", str(aco)], capture_output=True, text=True, check=True).stdout
+    assert aco.with_suffix(".md").read_text(encoding="utf-8") == rendered
+
+
+def test_review_lists_problems_and_missing_answers_and_selecting_one_goes_there(state):
+    draft = EXAMPLES / "draft-rural-telehealth.yaml"
+    target = state / "draft.yaml"
+    shutil.copyfile(draft, target)
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await settled(pilot)
+        await screen.show_step(REVIEW, focus=True)
+        problems = screen.query_one("#review-problems", OptionList)
+        lines = [str(problems.get_option_at_index(i).prompt) for i in range(problems.option_count)]
+        assert any(line.startswith("○ missing:") for line in lines)
+        first_missing = next(i for i, line in enumerate(lines) if line.startswith("○ missing:"))
+        path = screen.query_one("#page-review").targets[problems.get_option_at_index(first_missing).id]
+        problems.highlighted = first_missing
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.current == step_of(path).key != REVIEW
+        assert _path_of(pilot.app.focused).startswith(path)
+
+    drive(WizardApp(Session.edit(target)), scenario)
+
+
+# ------------------------------------------------------------------------------------------ never lose work
+
+
+def test_ctrl_s_saves_and_editing_one_answer_changes_only_its_line(state, aco):
+    before = aco.read_text(encoding="utf-8")
+
+    async def scenario(pilot):
+        await go(pilot, "element_4.beneficiaries")
+        await pilot.press("ctrl+u", *typed("41000"))
+        await settled(pilot)
+        assert draft_path_for(aco).exists()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not pilot.app.session.dirty
+        assert not draft_path_for(aco).exists()
+
+    drive(WizardApp(Session.edit(aco)), scenario)
+    changed = [(a, b) for a, b in zip(before.splitlines(), aco.read_text(encoding="utf-8").splitlines(), strict=True)
+               if a != b]
+    assert changed == [("  beneficiaries: 42000", "  beneficiaries: 41000")] or (
+        len(changed) == 1 and changed[0][1].strip() == "beneficiaries: 41000")
+
+
+def test_open_and_save_without_edits_is_byte_identical(state, aco):
+    before = aco.read_bytes()
+    mtime = aco.stat().st_mtime_ns
+
+    async def scenario(pilot):
+        await settled(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    drive(WizardApp(Session.edit(aco)), scenario)
+    assert aco.read_bytes() == before and aco.stat().st_mtime_ns == mtime
+
+
+def test_quitting_with_unsaved_changes_asks(state, aco):
+    async def scenario(pilot):
+        await go(pilot, "metadata.version")
+        await pilot.press("end", "1")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, Ask)
+        await pilot.press("escape")  # the harmless answer: keep working
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ProposalScreen) and pilot.app.is_running
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # Quit without saving
+        await pilot.pause()
+        assert not pilot.app.is_running
+
+    drive(WizardApp(Session.edit(aco)), scenario)
+    assert load(aco).data["metadata"]["version"] == "1.0"
+    assert not draft_path_for(aco).exists()
+
+
+def test_reopening_offers_the_newer_draft(state, aco):
+    data = load(aco).data
+    data["metadata"]["title"] = "Retitled in a session that crashed"
+    write_draft(draft_path_for(aco), aco, data)
+    os.utime(draft_path_for(aco), (aco.stat().st_mtime + 60,) * 2)
+
+    async def scenario(pilot):
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, Ask)
+        assert "Unsaved answers found" in str(pilot.app.screen.query_one(".dialog-title").render())
+        await pilot.press("enter")  # Restore the draft
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, ProposalScreen)
+        assert screen.query_one("#q-metadata-title", Input).value == "Retitled in a session that crashed"
+        assert pilot.app.session.dirty
+
+    drive(WizardApp(Session.edit(aco)), scenario)
+
+
+def test_a_file_changed_on_disk_is_not_silently_overwritten(state, aco):
+    async def scenario(pilot):
+        await go(pilot, "metadata.version")
+        await pilot.press("end", "1")
+        aco.write_text(aco.read_text(encoding="utf-8").replace("Tri-County", "Someone else's"), encoding="utf-8")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, Ask)
+        assert "Changed on disk" in str(pilot.app.screen.query_one(".dialog-title").render())
+        await pilot.press("escape")  # cancel
+        await pilot.pause()
+        assert pilot.app.session.dirty
+
+    drive(WizardApp(Session.edit(aco)), scenario)
+    assert "Someone else's" in aco.read_text(encoding="utf-8")
+
+
+def test_opening_a_committed_example_leaves_the_git_tree_clean(state):
+    example = EXAMPLES / "two-sided-aco.yaml"
+    before = example.read_bytes()
+
+    async def scenario(pilot):
+        await settled(pilot)
+        await go(pilot, "metadata.version")
+        await pilot.press("end", "1")
+        await settled(pilot)
+        assert draft_path_for(example).exists()
+        await go(pilot, "metadata.version")
+        await pilot.press("backspace")
+        await settled(pilot)
+
+    drive(WizardApp(Session.edit(example)), scenario)
+    assert example.read_bytes() == before
+    assert not draft_path_for(example).exists()
+    ignored = subprocess.run(["git", "check-ignore", "-q", str(draft_path_for(example))], cwd=ROOT)
+    assert ignored.returncode == 0, "drafts beside committed files must be gitignored"
