@@ -13,8 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/apm-designer validate proposals/examples
-	$(BIN)/apm-designer evaluate proposals/examples
+	$(BIN)/apm-designer edit proposals/examples/two-sided-aco.yaml
 
 test: $(STAMP)
 	$(BIN)/ruff check .
