@@ -55,15 +55,32 @@ _TYPES: dict[str, Check] = {
 }
 
 
-def compile_check(schema: Mapping[str, Any], conforms: Callable[[Any, str], bool]) -> Check | None:
-    """A function telling whether data is valid against `schema`, or None when the schema is beyond this module.
+class Checks:
+    """Compiled checks for a schema and for any of its subschemas, each compiled the first time it is asked for.
 
     `conforms(value, format)` is the format check (jsonschema's `FormatChecker.conforms`), so formats mean the same.
     """
-    try:
-        return _Compiler(schema, conforms).node(schema, exact=False)
-    except _Unsupported:
-        return None
+
+    def __init__(self, root: Mapping[str, Any], conforms: Callable[[Any, str], bool]) -> None:
+        self.root = root
+        self._compiler = _Compiler(root, conforms)
+        self._by_id: dict[int, tuple[Any, Check | None]] = {}
+
+    def __call__(self, subschema: Any) -> Check | None:
+        """The check for `subschema` (a part of the root schema, or the root), or None if it is beyond this module."""
+        key = id(subschema)
+        if key not in self._by_id:
+            try:
+                check: Check | None = self._compiler.node(subschema, exact=False)
+            except _Unsupported:
+                check = None
+            self._by_id[key] = (subschema, check)  # holding the subschema keeps its id from being reused
+        return self._by_id[key][1]
+
+
+def compile_check(schema: Mapping[str, Any], conforms: Callable[[Any, str], bool]) -> Check | None:
+    """A function telling whether data is valid against `schema`, or None when the schema is beyond this module."""
+    return Checks(schema, conforms)(schema)
 
 
 class _Compiler:

@@ -7,16 +7,16 @@ walked only for files that have problems.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 from apm_designer.document import Document
 from apm_designer.problems import Problem
 from apm_designer.resources import proposal_schema
-from apm_designer.schema_check import compile_check
+from apm_designer.schema_check import Checks
 
 _TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
                "object": "a mapping of answers", "array": "a list", "null": "empty"}
@@ -24,8 +24,43 @@ _TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a numbe
 
 @cache
 def validator() -> Draft202012Validator:
-    """The proposal schema's validator, built once (checking formats such as dates and emails)."""
-    return Draft202012Validator(proposal_schema(), format_checker=FormatChecker(formats=("date", "email")))
+    """The proposal schema's validator, built once (checking formats such as dates and emails).
+
+    It reports exactly the errors, in the order, that jsonschema's Draft 2020-12 validator does, but does not walk
+    into answers that the compiled check (schema_check) passes, since they have none: explaining what is wrong
+    with an invalid file costs about the size of its mistakes, not of the whole file.
+    """
+    return _Pruning(proposal_schema(), format_checker=FormatChecker(formats=("date", "email")))
+
+
+@cache
+def _checks() -> Checks:
+    return Checks(proposal_schema(), FormatChecker(formats=("date", "email")).conforms)
+
+
+def _passes(schema: Any, value: Any) -> bool:
+    check = _checks()(schema)
+    return check is not None and check(value)
+
+
+def _properties(v: Draft202012Validator, properties: Mapping[str, Any], instance: Any, schema: Any) -> Iterator[Any]:
+    if not v.is_type(instance, "object"):
+        return
+    for name, subschema in properties.items():  # as jsonschema's `properties`, less the answers that pass
+        if name in instance and not _passes(subschema, instance[name]):
+            yield from v.descend(instance[name], subschema, path=name, schema_path=name)
+
+
+def _items(v: Draft202012Validator, items: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    if items is False or "prefixItems" in schema or not v.is_type(instance, "array"):
+        yield from Draft202012Validator.VALIDATORS["items"](v, items, instance, schema)
+        return
+    for index, item in enumerate(instance):  # as jsonschema's `items`, less the entries that pass
+        if not _passes(items, item):
+            yield from v.descend(instance=item, schema=items, path=index)
+
+
+_Pruning = validators.extend(Draft202012Validator, {"properties": _properties, "items": _items})
 
 
 def dotted(path: Iterable[str | int]) -> str:
@@ -50,7 +85,7 @@ def field_schema(path: Iterable[str | int]) -> dict[str, Any]:
 @cache
 def quick_check() -> Callable[[Any], bool]:
     """A compiled yes/no check: True only for data the validator finds no error in (see schema_check)."""
-    return compile_check(proposal_schema(), validator().format_checker.conforms) or (lambda data: False)
+    return _checks()(proposal_schema()) or (lambda data: False)
 
 
 def validate(doc: Document) -> list[Problem]:
