@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from apm_designer.batch import FileResult, exit_code, load_and_validate
+from apm_designer.batch import FileResult, check_file, exit_code, run_batch
 from apm_designer.document import iter_proposal_files
 from apm_designer.problems import _escape
 from apm_designer.progress import tracking
@@ -17,8 +17,7 @@ def run(args: argparse.Namespace) -> int:
     results: list[FileResult] = []
     files = list(iter_proposal_files(args.paths))
     with tracking(len(files), "Validating", out) as bar:
-        for display, path in files:
-            result, _ = load_and_validate(display, path)
+        for result in run_batch(files, check_file):  # in worker processes for a big batch, in order
             results.append(result)
             if args.format != "json":
                 write_result(result, args.format, bar.out)
