@@ -27,13 +27,16 @@ gates, plus one plain summary line per file.
 from __future__ import annotations
 
 import argparse
+import functools
+import io
 import json
 import sys
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
-from apm_designer.batch import FileResult, exit_code, load_and_validate
+from apm_designer.batch import FileResult, exit_code, load_and_validate, run_batch
 from apm_designer.commands.validate import summary, write_result
 from apm_designer.document import Document, iter_proposal_files
 from apm_designer.problems import Problem
@@ -63,27 +66,14 @@ def run(args: argparse.Namespace) -> int:
     files: list[dict[str, Any]] = []
     failed = 0
     found = list(iter_proposal_files(args.paths))
+    work = functools.partial(report_file, fmt=fmt, expect=tuple(args.expect), fail_on=args.fail_on)
     with tracking(len(found), "Evaluating", out) as bar:
-        for display, path in found:
-            result, doc = load_and_validate(display, path)
-            results.append(result)
-            ev = evaluate(doc.data) if doc is not None and result.ok else None
-            warnings = located_warnings(doc, ev) if doc is not None and ev is not None else []
-            gates = check_gates(doc, ev, warnings, args.expect, args.fail_on) if doc is not None and ev else []
-            failed += sum(not g.passed for g in gates)
-            if fmt == "json":
-                files.append({"path": result.path, "status": result.status, "reason": result.reason or None,
-                              "problems": [p.as_json() for p in result.problems],
-                              "warnings": [w.as_json() for w in warnings], "gates": [g.as_json() for g in gates],
-                              "evaluation": ev.as_json() if ev else None})
-            elif fmt == "github":
-                write_result(result, "github", bar.out)
-                if doc is not None and ev is not None:
-                    write_github(doc, ev, warnings, gates, bar.out)
-            else:
-                write_result(result, "text", bar.out)
-                if doc is not None and ev is not None:
-                    write_text(doc, ev, warnings, gates, bar.out)
+        for report in run_batch(found, work):  # in worker processes for a big batch, in order
+            results.append(report.result)
+            failed += report.failed_gates
+            if report.entry is not None:
+                files.append(report.entry)
+            bar.out.write(report.text)
             bar.advance()
     total = summary(results) + (f"; {failed} gate{'s' * (failed != 1)} failed" if failed else "")
     if fmt == "json":
@@ -94,6 +84,35 @@ def run(args: argparse.Namespace) -> int:
     else:
         out.write(total + "\n")
     return exit_code(results, failed_checks=failed > 0)
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """One file's part of the report, made where the file is evaluated (maybe a worker process): small and picklable."""
+
+    result: FileResult
+    failed_gates: int
+    text: str  # its lines in a text or github report
+    entry: dict[str, Any] | None  # its object in a json report
+
+
+def report_file(item: tuple[str, Path | None], fmt: str, expect: tuple[str, ...], fail_on: str) -> FileReport:
+    display, path = item
+    result, doc = load_and_validate(display, path)
+    ev = evaluate(doc.data) if doc is not None and result.ok else None
+    warnings = located_warnings(doc, ev) if doc is not None and ev is not None else []
+    gates = check_gates(doc, ev, warnings, list(expect), fail_on) if doc is not None and ev else []
+    failed = sum(not g.passed for g in gates)
+    if fmt == "json":
+        return FileReport(result, failed, "", {
+            "path": result.path, "status": result.status, "reason": result.reason or None,
+            "problems": [p.as_json() for p in result.problems], "warnings": [w.as_json() for w in warnings],
+            "gates": [g.as_json() for g in gates], "evaluation": ev.as_json() if ev else None})
+    text = io.StringIO()
+    write_result(result, fmt, text)
+    if doc is not None and ev is not None:
+        (write_github if fmt == "github" else write_text)(doc, ev, warnings, gates, text)
+    return FileReport(result, failed, text.getvalue(), None)
 
 
 # ---------------------------------------------------------------------------------------------------- locating
