@@ -30,6 +30,7 @@ import argparse
 import functools
 import io
 import json
+import re
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -158,8 +159,26 @@ def verdict_value(v: Verdict) -> str:
 
 
 def _wrap(text: str, indent: str, more: str | None = None) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent if more is None else more,
-                         break_on_hyphens=False, break_long_words=False)
+    more = indent if more is None else more
+    if not text or text[0] == " " or text[-1] == " " or _UNUSUAL_SPACE.search(text):
+        return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=more, break_on_hyphens=False,
+                             break_long_words=False)
+    # What textwrap.wrap makes of words joined by single spaces, with these settings: a line takes words while they
+    # fit, and a word longer than a line gets a line of its own. By hand it costs a tenth (reports wrap a lot).
+    lines: list[str] = []
+    words: list[str] = []
+    room, size = WIDTH - len(indent), -1
+    for word in text.split(" "):
+        if words and size + 1 + len(word) > room:
+            lines.append(indent + " ".join(words))
+            indent, room, words, size = more, WIDTH - len(more), [], -1
+        words.append(word)
+        size += 1 + len(word)
+    lines.append(indent + " ".join(words))
+    return lines
+
+
+_UNUSUAL_SPACE = re.compile(r"[^\S ]|  ")  # any whitespace but single spaces (textwrap treats some specially)
 
 
 def write_text(doc: Document, ev: Evaluation, warnings: list[Problem], gates: list[Gate], out: TextIO) -> None:
