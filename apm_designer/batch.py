@@ -10,18 +10,20 @@ in input order as they come: a command streams its report and never holds more t
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from apm_designer.document import Document, LoadError, UnreadableFile, load
 from apm_designer.problems import Problem
 from apm_designer.validation import quick_check, validate, validator
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -100,9 +102,11 @@ def run_batch(items: Sequence[T], work: Callable[[T], R], jobs: int | None = Non
         yield from pool.imap(work, items, chunksize=max(1, min(CHUNK, len(items) // (4 * n))))
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> BaseContext:
     """fork: a worker starts in milliseconds with everything imported and compiled. But forking while another
     thread runs (a progress bar's refresh) can copy a lock mid-use, so then a fresh interpreter is started."""
+    import multiprocessing  # here: a small batch never pays for importing it
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 Check = Callable[[Any], bool]
@@ -37,6 +38,33 @@ _HANDLED = {
 
 class _Unsupported(Exception):
     pass
+
+
+# jsonschema's own date and email checks (jsonschema/_format.py), so a format means the same without importing it.
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def _is_date(value: Any) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        return bool(_DATE.fullmatch(value) and date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+def _is_email(value: Any) -> bool:
+    return not isinstance(value, str) or "@" in value
+
+
+_FORMATS: dict[str, Callable[[Any], bool]] = {"date": _is_date, "email": _is_email}
+
+
+def conforms(value: Any, fmt: str) -> bool:
+    """Whether `value` has format `fmt`, for the formats this module knows (as jsonschema's FormatChecker has it)."""
+    if fmt not in _FORMATS:
+        raise ValueError(f"format {fmt!r} is not one this module checks")
+    return _FORMATS[fmt](value)
 
 
 def _is_number(v: Any) -> bool:

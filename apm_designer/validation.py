@@ -1,7 +1,8 @@
 """Schema checks on a loaded proposal, each problem located at its answer's line and column.
 
 One validator is compiled per process and reused for every file. Locations come from the document's node tree,
-walked only for files that have problems.
+walked only for files that have problems. A valid file is passed by the compiled check (schema_check) alone, and
+jsonschema is imported only to explain a failure: `validate` on one valid file starts as fast as Python can.
 """
 
 from __future__ import annotations
@@ -9,14 +10,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
+from typing import TYPE_CHECKING, Any
 
 from apm_designer.document import Document
 from apm_designer.problems import Problem
 from apm_designer.resources import proposal_schema
-from apm_designer.schema_check import Checks
+from apm_designer.schema_check import Checks, conforms
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
+
+FORMATS = ("date", "email")  # the formats checked; jsonschema leaves others unchecked unless asked
 
 _TYPE_NAMES = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
                "object": "a mapping of answers", "array": "a list", "null": "empty"}
@@ -30,37 +34,35 @@ def validator() -> Draft202012Validator:
     into answers that the compiled check (schema_check) passes, since they have none: explaining what is wrong
     with an invalid file costs about the size of its mistakes, not of the whole file.
     """
-    return _Pruning(proposal_schema(), format_checker=FormatChecker(formats=("date", "email")))
+    from jsonschema import Draft202012Validator, FormatChecker, validators
+
+    def properties(v: Draft202012Validator, properties: Mapping[str, Any], instance: Any, schema: Any) -> Iterator:
+        if not v.is_type(instance, "object"):
+            return
+        for name, subschema in properties.items():  # as jsonschema's `properties`, less the answers that pass
+            if name in instance and not _passes(subschema, instance[name]):
+                yield from v.descend(instance[name], subschema, path=name, schema_path=name)
+
+    def items(v: Draft202012Validator, items: Any, instance: Any, schema: Any) -> Iterator:
+        if items is False or "prefixItems" in schema or not v.is_type(instance, "array"):
+            yield from Draft202012Validator.VALIDATORS["items"](v, items, instance, schema)
+            return
+        for index, item in enumerate(instance):  # as jsonschema's `items`, less the entries that pass
+            if not _passes(items, item):
+                yield from v.descend(instance=item, schema=items, path=index)
+
+    pruning = validators.extend(Draft202012Validator, {"properties": properties, "items": items})
+    return pruning(proposal_schema(), format_checker=FormatChecker(formats=FORMATS))
 
 
 @cache
 def _checks() -> Checks:
-    return Checks(proposal_schema(), FormatChecker(formats=("date", "email")).conforms)
+    return Checks(proposal_schema(), lambda value, fmt: fmt not in FORMATS or conforms(value, fmt))
 
 
 def _passes(schema: Any, value: Any) -> bool:
     check = _checks()(schema)
     return check is not None and check(value)
-
-
-def _properties(v: Draft202012Validator, properties: Mapping[str, Any], instance: Any, schema: Any) -> Iterator[Any]:
-    if not v.is_type(instance, "object"):
-        return
-    for name, subschema in properties.items():  # as jsonschema's `properties`, less the answers that pass
-        if name in instance and not _passes(subschema, instance[name]):
-            yield from v.descend(instance[name], subschema, path=name, schema_path=name)
-
-
-def _items(v: Draft202012Validator, items: Any, instance: Any, schema: Any) -> Iterator[Any]:
-    if items is False or "prefixItems" in schema or not v.is_type(instance, "array"):
-        yield from Draft202012Validator.VALIDATORS["items"](v, items, instance, schema)
-        return
-    for index, item in enumerate(instance):  # as jsonschema's `items`, less the entries that pass
-        if not _passes(items, item):
-            yield from v.descend(instance=item, schema=items, path=index)
-
-
-_Pruning = validators.extend(Draft202012Validator, {"properties": _properties, "items": _items})
 
 
 def dotted(path: Iterable[str | int]) -> str:
