@@ -22,6 +22,12 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Benchmarks beside their baselines (bench/run.py); check-jsonschema is a baseline only, not a dependency.
+# `make bench BENCH_QUICK=1` is a smoke run with fewer files and repetitions.
+bench: $(STAMP)
+	$(BIN)/check-jsonschema --version >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet check-jsonschema
+	$(BIN)/python -m bench.run $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
+
 render-examples: $(STAMP)
 	$(BIN)/apm-designer render proposals/examples -o proposals/examples
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 from apm_designer.document import Document, LoadError, UnreadableFile, load
 from apm_designer.problems import Problem
-from apm_designer.validation import quick_check, validate, validator
+from apm_designer.validation import quick_check, validate
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -97,7 +97,7 @@ def run_batch(items: Sequence[T], work: Callable[[T], R], jobs: int | None = Non
     if n == 1:
         yield from map(work, items)
         return
-    validator(), quick_check()  # compiled once here, so forked workers start with them
+    quick_check()  # compiled once here, so forked workers start with it (jsonschema: only where a file fails)
     with _context().Pool(n, initializer=_quiet_worker) as pool:
         yield from pool.imap(work, items, chunksize=max(1, min(CHUNK, len(items) // (4 * n))))
 
