@@ -30,7 +30,6 @@ import argparse
 import functools
 import io
 import json
-import re
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -160,7 +159,8 @@ def verdict_value(v: Verdict) -> str:
 
 def _wrap(text: str, indent: str, more: str | None = None) -> list[str]:
     more = indent if more is None else more
-    if not text or text[0] == " " or text[-1] == " " or _UNUSUAL_SPACE.search(text):
+    # isprintable: no whitespace but the plain space (nor control characters), which textwrap treats specially
+    if not text or text[0] == " " or text[-1] == " " or "  " in text or not text.isprintable():
         return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=more, break_on_hyphens=False,
                              break_long_words=False)
     # What textwrap.wrap makes of words joined by single spaces, with these settings: a line takes words while they
@@ -176,9 +176,6 @@ def _wrap(text: str, indent: str, more: str | None = None) -> list[str]:
         size += 1 + len(word)
     lines.append(indent + " ".join(words))
     return lines
-
-
-_UNUSUAL_SPACE = re.compile(r"[^\S ]|  ")  # any whitespace but single spaces (textwrap treats some specially)
 
 
 def write_text(doc: Document, ev: Evaluation, warnings: list[Problem], gates: list[Gate], out: TextIO) -> None:
