@@ -308,18 +308,27 @@ def _build(node: Node, display: str, seen: set[int], depth: int, max_depth: int)
     if node.tag != MAP:
         raise LoadError(display, *_where(node), f"tag {_short_tag(node.tag)} does not fit a mapping", "tag")
     out: dict[str, Any] = {}
-    first_line: dict[str, int] = {}
+    key_nodes: dict[str, Node] = {}
+    inner = depth + 1
     for key_node, value_node in node.value:
-        key = _build(key_node, display, seen, depth + 1, max_depth)
-        if not isinstance(key, str):
-            raise LoadError(display, *_where(key_node), f"key {key_node.value!r} must be text, like `title:`",
-                            "key-type")
+        # Plain-text keys and values (most of them) are taken here rather than in a call of their own
+        if key_node.tag == STR and inner <= max_depth and key_node.__class__ is ScalarNode:
+            key = key_node.value
+        else:
+            key = _build(key_node, display, seen, inner, max_depth)
+            if not isinstance(key, str):
+                raise LoadError(display, *_where(key_node), f"key {key_node.value!r} must be text, like `title:`",
+                                "key-type")
         if key in out:
+            first = key_nodes[key].start_mark.line + 1
             raise LoadError(display, *_where(key_node),
-                            f"duplicate key '{key}' (first given on line {first_line[key]}); give each answer once",
+                            f"duplicate key '{key}' (first given on line {first}); give each answer once",
                             "duplicate-key")
-        first_line[key] = key_node.start_mark.line + 1
-        out[key] = _build(value_node, display, seen, depth + 1, max_depth)
+        key_nodes[key] = key_node
+        if value_node.tag == STR and inner <= max_depth and value_node.__class__ is ScalarNode:
+            out[key] = value_node.value
+        else:
+            out[key] = _build(value_node, display, seen, inner, max_depth)
     return out
 
 
