@@ -271,9 +271,11 @@ def test_toolkit_help_is_beside_the_form_on_a_wide_terminal_and_toggles_with_f1(
         aside = screen.query_one("#aside")
         assert aside.display
         await screen.show_step("element_4", focus=True)
+        await pilot.pause()  # the help follows the form onto the screen
         help_text = screen.query_one("#help-element_4 Markdown", Markdown).source
         assert "### From real models" in help_text and "**" in help_text  # the toolkit's examples, by model
         await screen.show_step("payment", focus=True)
+        await pilot.pause()
         assert "### Glossary" in screen.query_one("#help-payment Markdown", Markdown).source
         await pilot.press("f1")
         assert not aside.display
@@ -288,6 +290,7 @@ def test_help_is_hidden_on_a_small_terminal_until_asked_for(state):
         screen = pilot.app.screen
         assert not screen.query_one("#aside").display
         await pilot.press("f1")
+        await pilot.pause()
         assert screen.query_one("#aside").display
         assert "Welcome" in screen.query_one("#help-overview Markdown", Markdown).source
         await pilot.press("f2")
@@ -502,3 +505,24 @@ def test_opening_a_committed_example_leaves_the_git_tree_clean(state):
     assert not draft_path_for(example).exists()
     ignored = subprocess.run(["git", "check-ignore", "-q", str(draft_path_for(example))], cwd=ROOT)
     assert ignored.returncode == 0, "drafts beside committed files must be gitignored"
+
+
+def test_a_new_proposal_without_a_file_asks_for_a_name_on_first_save(state):
+    async def scenario(pilot):
+        await pilot.press(*typed("Unnamed model"))
+        await settled(pilot)
+        drafts = list((state / "state" / "apm-designer" / "drafts").glob("*.apm-draft.yaml"))
+        assert len(drafts) == 1  # an unnamed proposal drafts in the state folder
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, AskPath)
+        await pilot.press(*typed("notes.txt"), "enter")
+        assert "end the name with .yaml" in str(pilot.app.screen.query_one("#path-error").render())
+        pilot.app.screen.query_one("#path", Input).value = ""
+        await pilot.press(*typed("mine.yaml"), "enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ProposalScreen) and not pilot.app.session.dirty
+        assert not drafts[0].exists()
+
+    drive(WizardApp(Session.new()), scenario)
+    assert load(state / "mine.yaml").data["metadata"]["title"] == "Unnamed model"

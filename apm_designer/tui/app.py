@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -24,6 +25,12 @@ class WizardApp(App[None]):
         super().__init__()
         self.session = session
         self.blink = blink
+        self.last_input = time.monotonic()  # when the user last typed or clicked: background work waits for a pause
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.Paste)):
+            self.last_input = time.monotonic()
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         if self.session is None:

@@ -39,6 +39,7 @@ from apm_designer.wizard import (
 
 WIDE = 120  # columns from which the help and evaluation pane shows beside the form by default
 SETTLE = 0.15  # seconds of quiet before checking, evaluating and writing the draft
+PREFETCH_IDLE = 2.0  # seconds without a key or a click before the next step's page is built in the background
 
 
 def evaluate(data: Any) -> Any:
@@ -81,6 +82,12 @@ class ProposalScreen(Screen[None]):
         self.evaluation: Any = None
         self._settling = False
         self._aside_chosen = False  # once the user toggles the pane, resizing no longer decides for them
+        # Pages are built on first visit and kept; each is brought up to date with the latest check when shown,
+        # not on every check: a hidden page's widgets cost time on every pass and nobody sees them.
+        self.pages: dict[str, StepPage | ReviewPage] = {}
+        self._checked = 0  # how many times the answers have been checked
+        self._page_checked: dict[str, int] = {}  # by step: the check its page shows
+        self._panel_checked = 0
 
     # ------------------------------------------------------------------------------------------------ layout
 
@@ -99,6 +106,10 @@ class ProposalScreen(Screen[None]):
         yield Footer(compact=True)
 
     async def on_mount(self) -> None:
+        self.switcher = self.query_one("#pages", ContentSwitcher)
+        self.step_list = self.query_one(StepList)
+        self.panel = self.query_one(EvaluationPanel)
+        self.aside = self.query_one("#aside")
         self.title = "APM Designer"
         self._show_title()
         self._layout(self.app.size.width)
@@ -106,15 +117,28 @@ class ProposalScreen(Screen[None]):
         await self.show_step(self.current, focus=True)
         if self.session.offered_draft is not None:
             self.offer_draft()
+        self._prefetching = self.set_interval(PREFETCH_IDLE / 2, self._prefetch)
 
     async def on_resize(self, event: Resize) -> None:
         self._layout(event.size.width)
-        await self.show_help()
+        self._refresh_panel()
+        self.show_help()
 
-    def _layout(self, width: int) -> None:
-        self.set_class(width < WIDE, "-narrow")
-        if not self._aside_chosen:  # the review wants the width for the proposal itself
-            self.set_class(width >= WIDE and self.current != REVIEW, "-aside")
+    def _layout(self, width: int, *, aside: bool | None = None) -> None:
+        """Show the help and evaluation pane beside the form on a wide terminal (or when asked for); on a narrow one
+        it takes the step list's place. Styles are set on the panes themselves: a class on the screen would
+        restyle every widget of every page."""
+        if aside is None:
+            # Until the user decides, the terminal's width does; the review wants the width for the proposal.
+            aside = self.aside_shown if self._aside_chosen else width >= WIDE and self.current != REVIEW
+        narrow = width < WIDE
+        self.aside.display = aside
+        self.aside.styles.width = "50%" if narrow else "32%"
+        self.query_one("#sidebar").display = not (narrow and aside)
+
+    @property
+    def aside_shown(self) -> bool:
+        return bool(self.aside.display)
 
     def _show_title(self) -> None:
         path = self.session.path
@@ -125,42 +149,67 @@ class ProposalScreen(Screen[None]):
     # ------------------------------------------------------------------------------------------------- steps
 
     async def show_step(self, key: str, *, focus: bool = False) -> None:
-        switcher = self.query_one("#pages", ContentSwitcher)
-        pid = page_id(key)
-        if not switcher.query(f"#{pid}"):
+        page = self.pages.get(key)
+        if page is None:
             page = ReviewPage() if key == REVIEW else StepPage(step(key), self.session.questionnaire,
                                                                  blink=self.blink)
-            await switcher.mount(page)
-            self._show_problems(page)
-            for metrics in page.query(PaymentMetrics):
-                metrics.show(self.session.questionnaire.data)
-        switcher.current = pid
+            self.pages[key] = page
+            await self.switcher.mount(page)
+        self.switcher.current = page_id(key)
         self.current = key
         self._layout(self.app.size.width)
         if focus:  # at once, before the hidden page's focus is moved elsewhere (each move rebuilds the footer)
-            page = self.query_one(f"#{pid}")
             page.scroll_home(animate=False)
             page.focus_first()
-        self.query_one(StepList).show_current(key)
-        if key == REVIEW:
-            self._show_review()
-        await self.show_help()
+        self.step_list.show_current(key)
+        self._refresh_page(key)
+        self.show_help()
 
-    async def show_help(self) -> None:
-        """The toolkit help for the current step. Each step's help is built once, and only when it can be seen:
-        rebuilding a Markdown document on every step switch would cost more than the switch itself."""
-        if not self.has_class("-aside"):
+    def show_help(self) -> None:
+        """The toolkit help for the current step. Each step's help is built once, and only when it can be seen
+        (rebuilding a Markdown document on every step switch would cost more than the switch itself), and after
+        the step's form is on screen: the form comes first."""
+        if not self.aside_shown:
             return
         switcher = self.query_one("#help-pages", ContentSwitcher)
         hid = f"help-{self.current}"
-        if not switcher.query(f"#{hid}"):
-            await switcher.mount(VerticalScroll(Markdown(help_markdown(self.current), open_links=False),
-                                                id=hid, classes="help"))
-        switcher.current = hid
+        if switcher.query_children(f"#{hid}"):
+            switcher.current = hid
+        else:
+            switcher.current = None
+            self.call_after_refresh(self._build_help, self.current)
+
+    async def _build_help(self, key: str) -> None:
+        switcher = self.query_one("#help-pages", ContentSwitcher)
+        hid = f"help-{key}"
+        if not switcher.query_children(f"#{hid}"):
+            await switcher.mount(VerticalScroll(Markdown(help_markdown(key), open_links=False), id=hid, classes="help"))
+        if key == self.current:
+            switcher.current = hid
+
+    async def _prefetch(self) -> None:
+        """While the proposer reads or thinks, build the page of a step not visited yet (the next ones first), so
+        going there later is as quick as going back. Building a large page takes a moment of the app's time, so
+        it waits for a pause in the typing, and leaves out the review, which is rendered afresh when shown."""
+        if self.app.screen is not self or time.monotonic() - getattr(self.app, "last_input", 0.0) < PREFETCH_IDLE:
+            return
+        keys = [s.key for s in steps() if s.key != REVIEW]
+        start = keys.index(self.current) + 1 if self.current in keys else 0
+        key = next((k for k in keys[start:] + keys[:start] if k not in self.pages), None)
+        if key is None:
+            self._prefetching.stop()
+            return
+        page = StepPage(step(key), self.session.questionnaire, blink=self.blink)
+        page.display = False
+        self.pages[key] = page
+        await self.switcher.mount(page)
 
     async def rebuild(self) -> None:
         """Build the pages again from the answers (after a draft was restored)."""
-        await self.query_one("#pages", ContentSwitcher).remove_children()
+        await self.switcher.remove_children()
+        self.pages.clear()
+        self._page_checked.clear()
+        self._prefetching.resume()
         self.settle()
         await self.show_step(self.current)
 
@@ -185,7 +234,7 @@ class ProposalScreen(Screen[None]):
         await self.action_previous_step()
 
     def action_focus_steps(self) -> None:
-        self.query_one(StepList).focus()
+        self.step_list.focus()
 
     @on(JumpTo)
     async def _jump(self, event: JumpTo) -> None:
@@ -196,7 +245,7 @@ class ProposalScreen(Screen[None]):
         parts = parse_dotted(path)
         key = step_of(parts).key
         await self.show_step(key)
-        page = self.query_one(f"#{page_id(key)}")
+        page = self.pages[key]
         for n in range(len(parts), 0, -1):
             found = page.query(f"#box-{slug(parts[:n])}")
             if found:
@@ -226,7 +275,7 @@ class ProposalScreen(Screen[None]):
             first = next(iter(entry.first().query(".answer")), None)
             if first is not None:
                 first.focus()
-                event.box.screen.query_one(f"#{page_id(self.current)}").scroll_to_widget(entry.first(), top=True)
+                self.pages[self.current].scroll_to_widget(entry.first(), top=True)
 
     @on(RemoveEntry)
     async def _remove(self, event: RemoveEntry) -> None:
@@ -250,7 +299,8 @@ class ProposalScreen(Screen[None]):
         except OSError as e:
             self.notify(f"Could not write the draft: {e.strerror or e}", severity="error", timeout=8)
         self.check = q.check()
-        self.query_one(StepList).show_states(self.check.states)
+        self._checked += 1
+        self.step_list.show_states(self.check.states)
         try:
             self.evaluation = evaluate(without_problems(q.data, self.check))
         except Exception as e:  # a bug in one rule must not end the session: say so, keep the last evaluation
@@ -259,30 +309,37 @@ class ProposalScreen(Screen[None]):
                         severity="error", timeout=10)
         if self.evaluation is not None:
             self.query_one(VerdictSummary).show(self.evaluation)
-            self.query_one(EvaluationPanel).show(self.evaluation)
-        for page in self.query(".page"):
-            self._show_problems(page)
-        for metrics in self.query(PaymentMetrics):
-            metrics.show(q.data)
-        if self.current == REVIEW:
-            self._show_review()
+        self._refresh_panel()
+        self._refresh_page(self.current)
         self._show_title()
 
-    def _show_problems(self, page: Any) -> None:
-        if self.check is None:
+    def _refresh_page(self, key: str) -> None:
+        """Show the latest check on a page: problems at their questions, the payment metrics, the review."""
+        page = self.pages.get(key)
+        if page is None or self.check is None or self._page_checked.get(key) == self._checked:
             return
+        self._page_checked[key] = self._checked
         q = self.session.questionnaire
+        if isinstance(page, ReviewPage):
+            page.show(q.data, self.check, self.evaluation, rendered_markdown(q.data, self.evaluation, self.check))
+            return
         for box in page.query(FieldBox):
             # A box whose newest answer has not reached the questionnaire yet would be shown a stale problem.
             if equal(q.answer(box.field.path), box.value):
                 box.show_problems(self.check.problems.get(box.field.dotted, ()))
+        for metrics in page.query(PaymentMetrics):
+            metrics.show(q.data)
 
-    def _show_review(self) -> None:
-        pages = self.query(ReviewPage)
-        if pages and self.check is not None:
-            data = self.session.questionnaire.data
-            pages.first().show(data, self.check, self.evaluation,
-                               rendered_markdown(data, self.evaluation, self.check))
+    def _refresh_panel(self) -> None:
+        """Show the latest evaluation in the panel, when it can be seen (else when it is next shown)."""
+        visible = self.aside_shown and self.query_one("#aside-tabs", TabbedContent).active == "tab-evaluation"
+        if visible and self.evaluation is not None and self._panel_checked != self._checked:
+            self._panel_checked = self._checked
+            self.panel.show(self.evaluation)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self) -> None:
+        self._refresh_panel()
 
     # ---------------------------------------------------------------------------------------------- panes
 
@@ -295,12 +352,13 @@ class ProposalScreen(Screen[None]):
     async def _toggle_aside(self, tab: str) -> None:
         tabs = self.query_one("#aside-tabs", TabbedContent)
         self._aside_chosen = True
-        if self.has_class("-aside") and tabs.active == tab:
-            self.remove_class("-aside")
+        if self.aside_shown and tabs.active == tab:
+            self._layout(self.app.size.width, aside=False)
             return
-        self.add_class("-aside")
+        self._layout(self.app.size.width, aside=True)
         tabs.active = tab
-        await self.show_help()
+        self._refresh_panel()
+        self.show_help()
 
     # ------------------------------------------------------------------------------------------- saving
 

@@ -1,0 +1,219 @@
+"""How quickly the wizard responds, on the largest example proposal, headless.
+
+    python bench/bench_tui.py            # prints a table; main() returns the rows for `make bench`
+
+Rows are (name, value, baseline, ratio), value and baseline in milliseconds, ratio = value / baseline:
+
+* cold start: a new process until the wizard's first screen is interactive, against a minimal Textual app (a
+  header, one input, a footer) measured the same way: what the wizard adds to Textual's own start.
+* step switch: going to a step already visited (its page is kept, as are the pages the app builds in the
+  background while the proposer pauses), and to a step for the first time without such a pause (its page is built
+  from the schema then), p50 and p95, against 100 ms, the limit below which a response feels instant.
+* re-evaluation: after an answer changes, checking the proposal against the schema, evaluating it, refreshing the
+  step list, panels and current page, and writing the draft (the screen's `settle`), p50 and p95, against the
+  same 100 ms; the screen waits `SETTLE` seconds of quiet typing before it starts, which is not counted.
+* keystroke: a typed character until the screen has taken it, against the same keystroke in the minimal app.
+
+Runs on a copy of the example in a temporary folder, with a private state folder, so nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "proposals" / "examples"
+INSTANT_MS = 100.0  # a response within a tenth of a second feels instant (Nielsen)
+SIZE = (120, 40)
+COLD_RUNS = 5
+ROUNDS = 3  # passes over every step for the switch timings
+EDITS = 20  # answer changes for the re-evaluation timings
+KEYS = 40
+
+Row = tuple[str, float, float, float]
+
+
+def largest_example() -> Path:
+    return max(EXAMPLES.glob("*.yaml"), key=lambda p: p.stat().st_size)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# ------------------------------------------------------------------------------------------------------- apps
+
+
+def minimal_app() -> Any:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Header, Input
+
+    class Minimal(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Input(id="box")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.query_one("#box").focus()
+
+    return Minimal()
+
+
+def wizard_app(path: Path) -> Any:
+    from apm_designer.drafts import Session
+    from apm_designer.tui.app import WizardApp
+
+    return WizardApp(Session.edit(path), blink=False)
+
+
+def _cold_child(kind: str, path: str) -> None:
+    """In a fresh process: start the app headless and leave as soon as its first screen takes input."""
+    app = minimal_app() if kind == "minimal" else wizard_app(Path(path))
+
+    async def ready(pilot: Any) -> None:
+        await pilot.pause()
+        pilot.app.exit()
+
+    app.run(headless=True, auto_pilot=ready, size=SIZE)
+
+
+# ---------------------------------------------------------------------------------------------------- timings
+
+
+def cold_start(path: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Median wall time (ms) of a whole process, wizard and minimal app runs interleaved."""
+    times: dict[str, list[float]] = {"wizard": [], "minimal": []}
+    for _ in range(COLD_RUNS):
+        for kind in times:
+            start = time.perf_counter()
+            subprocess.run([sys.executable, __file__, "--cold", kind, str(path)], env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times[kind].append((time.perf_counter() - start) * 1000)
+    return statistics.median(times["wizard"]), statistics.median(times["minimal"])
+
+
+# Not `pilot.press` and `pilot.pause`: both also wait on every widget's message queue in turn, a test-harness cost
+# that grows with the number of widgets on the screen and that no user pays. Each action is timed twice: until the
+# screen has been repainted with its result ("on screen": what the user sees) and until the app has gone idle ("all
+# done": follow-up events such as widgets told they are hidden, to within wait_for_idle's 20 ms steps).
+
+
+def type_key(app: Any, n: int) -> Any:
+    """Type x, then take it back."""
+    return app._press_keys(["x" if n % 2 == 0 else "backspace"])
+
+
+async def _timed(app: Any, action: Callable[[], Any]) -> tuple[float, float]:
+    """(on screen, all done) in ms."""
+    from textual._wait import wait_for_idle
+
+    start = time.perf_counter()
+    result = action()
+    if asyncio.iscoroutine(result):
+        await result
+    await asyncio.sleep(0)
+    app.screen._on_timer_update()  # lay out and paint now what would wait for the next frame
+    painted = time.perf_counter()
+    await wait_for_idle(0)
+    app.screen._on_timer_update()
+    return (painted - start) * 1000, (time.perf_counter() - start) * 1000
+
+
+async def wizard_timings(path: Path) -> dict[str, list[tuple[float, float]]]:
+    from apm_designer.wizard import steps
+
+    app = wizard_app(path)
+    out: dict[str, list[tuple[float, float]]] = {"first": [], "again": [], "settle": [], "key": []}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        keys = [s.key for s in steps()]
+        for key in keys[1:]:
+            app.last_input = time.monotonic()  # a proposer who goes straight on: no page built in the background
+            out["first"].append(await _timed(app, lambda key=key: screen.show_step(key, focus=True)))
+        for _ in range(ROUNDS):
+            for key in keys:
+                out["again"].append(await _timed(app, lambda key=key: screen.show_step(key, focus=True)))
+
+        await screen.show_step("element_4", focus=True)
+        q = app.session.questionnaire
+        path_ = ("element_4", "beneficiaries")
+        original = q.answer(path_)
+        for n in range(EDITS):
+            q.set(path_, original + n + 1)
+            out["settle"].append(await _timed(app, screen.settle))
+
+        await screen.jump("metadata.version")
+        await pilot.pause()
+        for n in range(KEYS):
+            out["key"].append(await _timed(app, lambda n=n: type_key(app, n)))
+    return out
+
+
+async def minimal_keys() -> list[tuple[float, float]]:
+    app = minimal_app()
+    times: list[tuple[float, float]] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for n in range(KEYS):
+            times.append(await _timed(app, lambda n=n: type_key(app, n)))
+    return times
+
+
+# ---------------------------------------------------------------------------------------------------- report
+
+
+def main() -> list[Row]:
+    example = largest_example()
+    with tempfile.TemporaryDirectory(prefix="bench-tui-") as folder:
+        work = Path(folder)
+        copy = work / example.name
+        shutil.copyfile(example, copy)
+        env = {**os.environ, "XDG_STATE_HOME": str(work / "state")}
+        os.environ["XDG_STATE_HOME"] = env["XDG_STATE_HOME"]  # the in-process runs remember files there too
+
+        wizard_cold, minimal_cold = cold_start(copy, env)
+        timings = asyncio.run(wizard_timings(copy))
+        baseline_keys = asyncio.run(minimal_keys())
+
+    rows: list[Row] = [("tui cold start to first screen (ms)", wizard_cold, minimal_cold, wizard_cold / minimal_cold)]
+
+    def against_instant(name: str, values: list[float], quantiles: tuple[float, ...] = (0.5, 0.95)) -> None:
+        for q in quantiles:
+            value = percentile(values, q)
+            rows.append((f"{name} p{round(q * 100)} (ms)", value, INSTANT_MS, value / INSTANT_MS))
+
+    against_instant("tui step switch, visited, on screen", [p for p, _ in timings["again"]])
+    against_instant("tui step switch, visited, all done", [d for _, d in timings["again"]], (0.5,))
+    against_instant("tui step switch, first visit, on screen", [p for p, _ in timings["first"]])
+    against_instant("tui re-evaluation after an edit, on screen", [p for p, _ in timings["settle"]])
+    key, base = percentile([d for _, d in timings["key"]], 0.5), percentile([d for _, d in baseline_keys], 0.5)
+    rows.append(("tui keystroke p50 (ms)", key, base, key / base))
+    return rows
+
+
+def print_table(rows: list[Row]) -> None:
+    width = max(len(name) for name, *_ in rows)
+    print(f"{'benchmark':<{width}}  {'value':>9}  {'baseline':>9}  {'ratio':>6}")
+    for name, value, baseline, ratio in rows:
+        print(f"{name:<{width}}  {value:>9.1f}  {baseline:>9.1f}  {ratio:>6.2f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--cold":
+        _cold_child(sys.argv[2], sys.argv[3])
+    else:
+        print(f"largest example: {largest_example().relative_to(ROOT)}, terminal {SIZE[0]}x{SIZE[1]}, headless")
+        print_table(main())
