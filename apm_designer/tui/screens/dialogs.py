@@ -71,7 +71,7 @@ class AskPath(ModalScreen[Path | None]):
         self.browse = browse
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box dialog-wide"):
+        with Vertical(classes="dialog-box dialog-wide" + (" dialog-browse" if self.browse else "")):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(self.hint, classes="dialog-message", markup=False)
             yield Input(self.initial, placeholder="proposals/my-model.yaml", id="path")

@@ -86,7 +86,7 @@ class EvaluationPanel(OptionList):
             if options:
                 options.append(None)
             options.append(Option(verdict_line(label, verdict.value, verdict.category), disabled=True))
-            if verdict.reason:
+            if verdict.reason and not verdict.needs:  # else the reason only lists what the lines below name
                 options.append(Option(Content.styled(verdict.reason, "dim"), disabled=True))
             for path in verdict.needs:
                 options.append(jump(Content.assemble(("  → needs ", "$text-warning"), question_title(path)), path))
