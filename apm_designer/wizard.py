@@ -608,8 +608,8 @@ def help_markdown(key: str) -> str:
                 "appear below the form as you type.\n\n### Glossary\n\n" + entries + "\n")
     if key == REVIEW:
         return ("## Review\n\nThe proposal as a reviewer will read it, with everything still missing or wrong "
-                "listed first: select a line to go to its answer. Save with ctrl+s; export writes the Markdown "
-                "beside the proposal file.\n")
+                "listed first: select a line to go to its answer. Save with ctrl+s; export (ctrl+r) writes the "
+                "Markdown beside the proposal file.\n")
     return ("## Welcome\n\nThis wizard walks you through CMS's APM Design Toolkit: an overview, the seven "
             "elements, the twenty model design factors and the payment arrangements, then a review.\n\n"
             "- Answer in any order; jump to any step from the list on the left.\n"

@@ -70,7 +70,7 @@ class ProposalScreen(Screen[None]):
         Binding("f1", "toggle_help", "Help"),
         Binding("f2", "toggle_evaluation", "Evaluation"),
         Binding("ctrl+g", "focus_steps", "Steps", priority=True),
-        Binding("ctrl+e", "export", "Export", show=False, priority=True),
+        Binding("ctrl+r", "export", "Export", show=False, priority=True),  # not ctrl+e: end of line in text
     ]
 
     def __init__(self, session: Session, *, blink: bool = True) -> None:
