@@ -254,7 +254,9 @@ def _may_nest_deeper_than(text: str, depth: int) -> bool:
     if wide <= 0:
         return True
     first_line_prefix = len(text) - len(text.lstrip(" \t?:-"))
-    return first_line_prefix >= wide or re.search(f"[{_BREAKS}][ \t?:-]{{{wide}}}", text) is not None
+    # Starting the pattern with a plain "\n" lets the regex engine jump from line to line; other breaks are rare
+    breaks = _BREAKS if any(b in text for b in _BREAKS[1:]) else "\n"
+    return first_line_prefix >= wide or re.search(f"[{breaks}][ \t?:-]{{{wide}}}", text) is not None
 
 
 def _scan_events(text: str, display: str, max_depth: int) -> None:
