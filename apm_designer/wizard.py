@@ -24,12 +24,13 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal
-
-from jsonschema import Draft202012Validator, FormatChecker
+from typing import TYPE_CHECKING, Any, Literal
 
 from apm_designer import resources
 from apm_designer.validation import _explain, _leaves, dotted, missing_for_final, validator
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 Path = tuple[str | int, ...]
 Kind = Literal["text", "textarea", "choice", "yesno", "number", "integer", "choices", "group", "list"]
@@ -431,6 +432,8 @@ _VALIDATORS: dict[int, Draft202012Validator] = {}
 
 
 def _leaf_validator(key: int, schema: Mapping[str, Any]) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator, FormatChecker  # here: `evaluate` imports this module too
+
     if key not in _VALIDATORS:
         _VALIDATORS[key] = Draft202012Validator(schema, format_checker=FormatChecker(formats=("date", "email")))
     return _VALIDATORS[key]
