@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from typing import ClassVar
 
@@ -12,6 +13,8 @@ from textual.binding import Binding, BindingType
 from apm_designer.drafts import Session
 from apm_designer.tui.screens.proposal import ProposalScreen
 from apm_designer.tui.screens.start import OpenSession, StartScreen
+
+GC_FULL_EVERY = 1000  # younger collections between two full ones (Python's default is 10)
 
 
 class WizardApp(App[None]):
@@ -33,10 +36,18 @@ class WizardApp(App[None]):
         await super().on_event(event)
 
     def on_mount(self) -> None:
+        # Full garbage collections walk every object; with a proposal's pages built that stalls the app for up to
+        # a second at random moments. Make them rare (the proposal screen collects while the user pauses instead).
+        self._gc_threshold = gc.get_threshold()
+        gc.set_threshold(self._gc_threshold[0], self._gc_threshold[1], GC_FULL_EVERY)
         if self.session is None:
             self.push_screen(StartScreen())
         else:
             self.push_screen(ProposalScreen(self.session, blink=self.blink))
+
+    def on_unmount(self) -> None:
+        gc.set_threshold(*self._gc_threshold)
+        gc.unfreeze()
 
     @on(OpenSession)
     def _open(self, event: OpenSession) -> None:

@@ -6,6 +6,7 @@ draft follow a moment later (one pass per burst of typing), so typing stays inst
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 from typing import Any, ClassVar
@@ -39,7 +40,7 @@ from apm_designer.wizard import (
 
 WIDE = 120  # columns from which the help and evaluation pane shows beside the form by default
 SETTLE = 0.15  # seconds of quiet before checking, evaluating and writing the draft
-PREFETCH_IDLE = 2.0  # seconds without a key or a click before the next step's page is built in the background
+IDLE = 2.0  # seconds without a key or a click before background work: building pages, collecting garbage
 
 
 def evaluate(data: Any) -> Any:
@@ -117,7 +118,8 @@ class ProposalScreen(Screen[None]):
         await self.show_step(self.current, focus=True)
         if self.session.offered_draft is not None:
             self.offer_draft()
-        self._prefetching = self.set_interval(PREFETCH_IDLE / 2, self._prefetch)
+        self._collected_for = -1.0  # the input after which garbage was last collected
+        self.set_interval(IDLE / 2, self._while_idle)
 
     async def on_resize(self, event: Resize) -> None:
         self._layout(event.size.width)
@@ -187,29 +189,39 @@ class ProposalScreen(Screen[None]):
         if key == self.current:
             switcher.current = hid
 
-    async def _prefetch(self) -> None:
-        """While the proposer reads or thinks, build the page of a step not visited yet (the next ones first), so
-        going there later is as quick as going back. Building a large page takes a moment of the app's time, so
-        it waits for a pause in the typing, and leaves out the review, which is rendered afresh when shown."""
-        if self.app.screen is not self or time.monotonic() - getattr(self.app, "last_input", 0.0) < PREFETCH_IDLE:
+    async def _while_idle(self) -> None:
+        """Work done while the proposer reads or thinks, once they have not typed or clicked for `IDLE` seconds.
+
+        First, build the page of a step not visited yet (the next ones first), so going there later is as quick
+        as going back; the review is left out, as it is rendered afresh when shown.
+
+        Then, once per pause, collect garbage and freeze what is left. With every page built the app holds enough
+        objects that a full collection takes up to a second (measured on the largest example); the app raises the
+        collector's threshold for full collections (WizardApp), and collects here instead, while nobody waits.
+        Frozen objects are left out of the collections made while typing, so those stay short.
+        """
+        last_input = getattr(self.app, "last_input", 0.0)
+        if self.app.screen is not self or time.monotonic() - last_input < IDLE:
             return
         keys = [s.key for s in steps() if s.key != REVIEW]
         start = keys.index(self.current) + 1 if self.current in keys else 0
         key = next((k for k in keys[start:] + keys[:start] if k not in self.pages), None)
-        if key is None:
-            self._prefetching.stop()
-            return
-        page = StepPage(step(key), self.session.questionnaire, blink=self.blink)
-        page.display = False
-        self.pages[key] = page
-        await self.switcher.mount(page)
+        if key is not None:
+            page = StepPage(step(key), self.session.questionnaire, blink=self.blink)
+            page.display = False
+            self.pages[key] = page
+            await self.switcher.mount(page)
+        elif self._collected_for != last_input:
+            self._collected_for = last_input
+            gc.unfreeze()  # so that what has died since the last pause is collected too
+            gc.collect()
+            gc.freeze()
 
     async def rebuild(self) -> None:
         """Build the pages again from the answers (after a draft was restored)."""
         await self.switcher.remove_children()
         self.pages.clear()
         self._page_checked.clear()
-        self._prefetching.resume()
         self.settle()
         await self.show_step(self.current)
 
