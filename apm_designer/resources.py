@@ -25,6 +25,15 @@ DATA_DIR = PACKAGE_DIR / "data"
 SCHEMA_PATH = SCHEMAS_DIR / "proposal.schema.json"
 
 
+def load_data(name: str) -> Any:
+    """A YAML file of ours from `data/`, read with libyaml's C loader where it is built in (ten times faster)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with (DATA_DIR / name).open(encoding="utf-8") as f:
+        return yaml.load(f, Loader=loader)  # a safe loader, on our own file
+
+
 @cache
 def proposal_schema() -> dict[str, Any]:
     """The proposal JSON Schema, parsed once per process."""

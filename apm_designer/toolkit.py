@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import yaml
-
-from apm_designer.resources import DATA_DIR, proposal_schema
+from apm_designer.resources import load_data, proposal_schema
 
 
 @dataclass(frozen=True)
@@ -52,8 +50,7 @@ class Arrangement:
 
 @cache
 def _raw() -> dict[str, Any]:
-    with (DATA_DIR / "toolkit.yaml").open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return load_data("toolkit.yaml")
 
 
 @cache

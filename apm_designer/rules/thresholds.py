@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
-from apm_designer.resources import DATA_DIR
+from apm_designer.resources import load_data
 from apm_designer.rules.engine import Answers
 
 YEAR = "metadata.performance_year"
@@ -54,8 +52,7 @@ class Year:
 
 @cache
 def table() -> Table:
-    with (DATA_DIR / "thresholds.yaml").open(encoding="utf-8") as f:
-        raw = yaml.safe_load(f)
+    raw = load_data("thresholds.yaml")
     thresholds = {
         key: tuple(Threshold(key, spec["title"], spec["unit"], row["value"], row["from"], row.get("to"),
                              row["citation"], row["set_by"], row.get("note", "")) for row in spec["rows"])
