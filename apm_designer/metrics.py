@@ -246,9 +246,7 @@ def _mix(key: str, label: str, path: str, period: str, total: Decimal | None, by
 
     rows = [row(TOTAL, "total", "Total dollars paid to providers", total, denominator=True)]
     for c, total_metric in CATEGORY_TOTALS.items():
-        for kind in kinds.values():
-            if workbook_category(kind) != c or kind.metric == total_metric:
-                continue
+        for kind in _subcategories()[c]:
             dollars = by_type.get(kind.key, Decimal(0))
             if kind.metric is not None:
                 rows.append(row(kind.metric, kind.key, arrangement_label(kind), dollars))
@@ -322,6 +320,14 @@ def _with_share(a: ArrangementShare, total: Decimal | None) -> ArrangementShare:
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
+
+
+@cache
+def _subcategories() -> dict[int, tuple[Arrangement, ...]]:
+    """The arrangements counted in each category, in workbook order (not the category total itself): the metrics
+    table is built on every keystroke in the wizard, so this is worked out once."""
+    return {c: tuple(k for k in arrangements().values() if workbook_category(k) == c and k.metric != total_metric)
+            for c, total_metric in CATEGORY_TOTALS.items()}
 
 
 def workbook_category(kind: Arrangement) -> int:
