@@ -269,7 +269,7 @@ def _arrangement(path: str, entry: Any, notes: list[str]) -> ArrangementShare:
     if not isinstance(entry, Mapping):
         entry = {}
     kinds = arrangements()
-    kind = entry.get("type") if entry.get("type") in kinds else None
+    kind = _known(entry.get("type"), kinds)
     stage = entry.get("stage") if isinstance(entry.get("stage"), str) else None
     launch = entry.get("launch_date") if isinstance(entry.get("launch_date"), str) else None
     if kind is None:
@@ -277,7 +277,7 @@ def _arrangement(path: str, entry: Any, notes: list[str]) -> ArrangementShare:
         return ArrangementShare(path, None, "(type not chosen)", None, None, None, "not counted: no type", stage,
                                 launch, (f"{path}.type",))
     combined = entry.get("combined_with") if isinstance(entry.get("combined_with"), list) else []
-    reported_as = max([kind, *(k for k in combined if k in kinds)], key=dominance)
+    reported_as = max([kind, *(k for k in combined if _known(k, kinds))], key=dominance)
     dollars, basis, missing, sources = _counted_dollars(path, entry, notes)
     if reported_as != kind:
         basis += f"; reported under {kinds[reported_as].term.lower()} (the dominant arrangement)"
@@ -398,11 +398,17 @@ def _number(d: Decimal | None) -> int | float | None:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
+def _known(code: Any, kinds: Mapping[str, Arrangement]) -> str | None:
+    """An arrangement code the toolkit knows, else None (answers may be any type mid-typing in the wizard)."""
+    return code if isinstance(code, str) and code in kinds else None
+
+
 def _period(raw: Any) -> str:
     if not isinstance(raw, Mapping):
         return ""
+    basis = raw.get("basis")  # may be any type mid-typing in the wizard, e.g. a list: never a dict key then
     basis = {"calendar_year": "calendar year", "most_recent_12_months": "most recent 12 months"}.get(
-        raw.get("basis"), "")
+        basis, "") if isinstance(basis, str) else ""
     start, end = raw.get("start"), raw.get("end")
     dates = f"{start} to {end}" if isinstance(start, str) and isinstance(end, str) else ""
     return ", ".join(part for part in (basis, dates) if part)

@@ -7,6 +7,7 @@ import copy
 import pytest
 
 import apm_designer.rules.payment  # noqa: F401  (registers the payment rules)
+from apm_designer.rules import evaluate
 from apm_designer.rules.engine import REGISTRY, Answers, Finding
 
 CY2016 = {"basis": "calendar_year", "start": "2016-01-01", "end": "2016-12-31"}
@@ -235,3 +236,14 @@ def test_single_payer_proposals_need_no_payment_mix():
 def test_rules_never_raise_on_malformed_answers(rule_id, payment):
     finding = run(rule_id, {"payment": payment, "element_5": {"payers": "x"}})
     assert finding.status in ("met", "not_met", "unknown")
+
+
+@pytest.mark.parametrize("bad", [[1], {}, [[1]], [{}], 3])
+def test_wrongly_typed_payment_answers_count_as_unanswered(bad):
+    """The wizard evaluates on every keystroke, before the schema holds: no answer's type may crash a check."""
+    for data in ({"element_5": {"payers": bad}},
+                 {"element_5": {"payers": ["medicare", "commercial"]},
+                  "payment": {"lines_of_business": [{"line_of_business": bad, "reporting_period": {"basis": bad},
+                                                     "arrangements": [{"type": bad, "combined_with": [bad]}]}]}}):
+        ev = evaluate(data)
+        assert all(f.status in ("met", "not_met", "unknown") for f in ev.findings_for("payment"))

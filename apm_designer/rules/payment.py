@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from apm_designer.metrics import LINES, PaymentMix, compute, dollars_value, money
-from apm_designer.rules.engine import Answers, Outcome, rule
+from apm_designer.rules.engine import MISSING, Answers, Outcome, rule
+from apm_designer.rules.qpp import strings
 
 WORKBOOK = "LAN National APM Data Collection workbook"
 
@@ -178,13 +179,13 @@ def stage(answers: Answers) -> Outcome:
 @rule("PAY-LINES", "payment", "A payment mix for each participating payer",
       f"CMS APM Design Toolkit, element 5; {WORKBOOK}, General Information (data by line of business)")
 def lines_for_payers(answers: Answers) -> Outcome:
-    payers = answers.get("element_5.payers")
-    if not isinstance(payers, list):
+    payers = strings(answers, "element_5.payers")
+    if payers is MISSING:
         return Outcome("unknown", "needs element_5.payers", ("element_5.payers",))
     wanted = {PAYER_LINES[p] for p in payers if p in PAYER_LINES}
     if len(wanted) < 2:
         return Outcome("met", "one payer: no multi-payer payment mix to show")
-    given = {line.get("line_of_business") for _, line in _raw_lines(answers)}
+    given = {code for _, line in _raw_lines(answers) if isinstance(code := line.get("line_of_business"), str)}
     absent, extra = sorted(wanted - given), sorted(str(g) for g in given - wanted if g in PAYER_LINES.values())
     problems = []
     if absent:
