@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import sys
 from typing import TextIO
 
@@ -20,8 +19,7 @@ from apm_designer.commands.validate import summary, write_result
 from apm_designer.document import Document, iter_proposal_files
 from apm_designer.metrics import CSV_HEADER, PaymentMix, compute, format_table
 from apm_designer.problems import Problem
-
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+from apm_designer.wizard import parse_dotted
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,14 +69,9 @@ def payment_warnings(doc: Document) -> list[Problem]:
             continue
         finding = rule.run(answers)
         if finding.status == "not_met":
-            line, col = doc.locate(answer_path(finding.fields[0])) if finding.fields else (1, 1)
+            line, col = doc.locate(parse_dotted(finding.fields[0])) if finding.fields else (1, 1)
             warnings.append(Problem(doc.path, line, col, finding.explanation, finding.rule_id, "warning"))
     return warnings
-
-
-def answer_path(dotted: str) -> tuple[str | int, ...]:
-    """("payment", "lines_of_business", 0, "total_dollars") for "payment.lines_of_business[0].total_dollars"."""
-    return tuple(int(index) if index else name for name, index in _PART.findall(dotted))
 
 
 def _write_text(display: str, mix: PaymentMix, warnings: list[Problem], out: TextIO) -> None:
