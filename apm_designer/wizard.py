@@ -523,6 +523,11 @@ def answered_count(s: Step, data: Mapping[str, Any]) -> int:
     return sum(1 for name in s.sections for _ in _leaves_answered(get(data, (name,))))
 
 
+def answers_in(value: Any) -> int:
+    """How many questions an answer (a group's or an entry's, with everything under it) answers."""
+    return sum(1 for _ in _leaves_answered(value))
+
+
 def _leaves_answered(value: Any) -> Iterator[Any]:
     if isinstance(value, Mapping):
         for v in value.values():

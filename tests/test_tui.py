@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_wizard import schema_with_a_new_question  # noqa: F401  (a fixture)
-from textual.widgets import Input, Markdown, OptionList, Select, TextArea
+from textual.widgets import Button, Input, Markdown, OptionList, Select, TextArea
 
 from apm_designer.document import load
 from apm_designer.drafts import Session, draft_path_for, remember, write_draft
@@ -21,8 +21,8 @@ from apm_designer.tui.app import WizardApp
 from apm_designer.tui.screens.dialogs import Ask, AskPath
 from apm_designer.tui.screens.proposal import ProposalScreen
 from apm_designer.tui.screens.start import StartScreen
-from apm_designer.tui.widgets.fields import FieldBox, slug
-from apm_designer.wizard import REVIEW, field_at, step_fields, step_of, steps
+from apm_designer.tui.widgets.fields import EntryBox, FieldBox, slug
+from apm_designer.wizard import REVIEW, field_at, parse_dotted, step_fields, step_of, steps
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "proposals" / "examples"
@@ -186,6 +186,7 @@ def test_every_question_in_the_schema_gets_a_widget(state, aco):
             if s.key == REVIEW:
                 continue
             await screen.show_step(s.key)
+            await open_every_entry(screen)
             for field in (f for top in step_fields(s.key) for f in _with_entries(top, data)):
                 if len(field.path) == 1:  # a step's section: its questions make up the page
                     continue
@@ -200,6 +201,13 @@ def test_every_question_in_the_schema_gets_a_widget(state, aco):
         assert missing == []
 
     drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
+
+
+async def open_every_entry(screen) -> None:
+    """Open the closed entries of the current page, and those inside them."""
+    while closed := [e for e in screen.pages[screen.current].query(EntryBox) if not e.open]:
+        for entry in closed:
+            await screen.open_entry(entry, True, focus=False)
 
 
 def _with_entries(field, data):
@@ -347,6 +355,88 @@ def test_payment_step_shows_live_lan_metrics(state):
     drive(WizardApp(Session.new(state / "p.yaml")), scenario, size=(120, 40))
 
 
+def entry_line(screen, path: str) -> str:
+    """What a closed entry's line says: its summary and its state."""
+    entry = screen.query_one(f"#box-{slug(parse_dotted(path))}", EntryBox)
+    assert not entry.open
+    return f"{entry.query_one('.open-entry', Button).label} {entry.query_one('.entry-state').render()}"
+
+
+def test_entries_of_a_repeatable_group_show_closed_and_open_to_edit_without_losing_answers(state, aco):
+    async def scenario(pilot):
+        app, screen = pilot.app, pilot.app.screen
+        data = app.session.questionnaire.data
+        await screen.show_step("payment", focus=True)
+        await settled(pilot)
+        lines = data["payment"]["lines_of_business"]
+        # Closed: one line each, saying what the entry is and that it is complete; no questions built.
+        assert not screen.query("#q-payment-lines_of_business-0-total_dollars")
+        labels = dict(field_at("payment.lines_of_business[0].line_of_business").choices)
+        for n, line in enumerate(lines):
+            said = entry_line(screen, f"payment.lines_of_business[{n}]")
+            assert labels[line["line_of_business"]] in said and f"${line['total_dollars']:,}" in said
+            assert f"{len(line['arrangements'])} payment arrangements" in said and "✓ complete" in said
+
+        assert app.focused.id == "open-payment-lines_of_business-0"  # the first thing on the page
+        await pilot.press("tab", "tab", "enter")  # past Remove, to the second line, and open it
+        await pilot.pause()
+        assert app.focused.id == "q-payment-lines_of_business-1-line_of_business"
+        assert screen.query("#box-payment-lines_of_business-0.-closed")  # the others stay closed
+        await go(pilot, "payment.lines_of_business[1].total_dollars")
+        await pilot.press(*["backspace"] * 12, *typed("$215,000,000"))
+        await settled(pilot)
+        assert lines[1]["total_dollars"] == 215_000_000
+        screen.query_one("#close-payment-lines_of_business-1", Button).press()
+        await settled(pilot)
+        assert app.focused.id == "open-payment-lines_of_business-1"
+        said = entry_line(screen, "payment.lines_of_business[1]")
+        assert "$215,000,000" in said and "✗" not in said and lines[1]["total_dollars"] == 215_000_000
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
+
+
+def test_a_closed_entry_shows_its_problems_and_jumping_into_it_opens_it(state, aco):
+    aco.write_text(aco.read_text(encoding="utf-8").replace("\n      dollars: 54000000\n", "\n      dollars: -5\n"), encoding="utf-8")
+
+    async def scenario(pilot):
+        app, screen = pilot.app, pilot.app.screen
+        await screen.show_step("payment")
+        await settled(pilot)
+        assert "✗ 1 problem" in entry_line(screen, "payment.lines_of_business[0]")
+        problem = "payment.lines_of_business[0].arrangements[1].dollars"
+        assert list(screen.check.problems) == [problem]
+        await go(pilot, problem)  # as selecting the problem in the review does
+        assert _path_of(app.focused) == problem and box(app, problem).error
+        assert "✗" not in entry_line(screen, "payment.lines_of_business[0].arrangements[0]")
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
+
+
+def test_removing_an_entry_with_answers_asks_first(state, aco):
+    async def scenario(pilot):
+        app, screen = pilot.app, pilot.app.screen
+        measures = app.session.questionnaire.data["element_6"]["measures"]
+        names = [m["name"] for m in measures]
+        await go(pilot, "element_6.measures[2].name")  # opens the third measure
+        screen.query_one("#remove-element_6-measures-0", Button).press()
+        await pilot.pause()
+        assert isinstance(app.screen, Ask) and "Remove quality measure 1?" in str(app.screen.title_text)
+        await pilot.press("escape")  # the harmless answer: keep it
+        await pilot.pause()
+        assert [m["name"] for m in measures] == names
+        screen.query_one("#remove-element_6-measures-0", Button).press()
+        await pilot.pause()
+        app.screen.query_one("#choice-remove", Button).press()
+        await pilot.pause()
+        assert [m["name"] for m in app.session.questionnaire.data["element_6"]["measures"]] == names[1:]
+        # The open measure moved up with its answers and is still open; the others are closed.
+        assert screen.query_one("#q-element_6-measures-1-name", Input).value == names[2]
+        assert [e.open for e in screen.query(EntryBox)] == [i == 1 for i in range(len(names) - 1)]
+        assert app.focused.id == "add-element_6-measures"
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
+
+
 # ---------------------------------------------------------------------------------------------------- review
 
 
@@ -426,6 +516,25 @@ def test_open_and_save_without_edits_is_byte_identical(state, aco):
 
     drive(WizardApp(Session.edit(aco)), scenario)
     assert aco.read_bytes() == before and aco.stat().st_mtime_ns == mtime
+
+
+def test_quitting_while_a_page_is_built_in_the_background_ends_cleanly(state, aco):
+    """While the proposer pauses the screen builds the pages not visited yet; quitting then must not fail (run_test
+    raises any error a widget had)."""
+
+    async def scenario(pilot):
+        app, screen = pilot.app, pilot.app.screen
+        app.last_input = 0.0  # a long pause
+        building = asyncio.ensure_future(screen._while_idle())
+        for _ in range(100):
+            if screen.building:
+                break
+            await asyncio.sleep(0)
+        assert screen.building
+        await pilot.press("ctrl+q")  # nothing changed: quits at once
+        await building
+
+    drive(WizardApp(Session.edit(aco)), scenario)
 
 
 def test_quitting_with_unsaved_changes_asks(state, aco):

@@ -1,6 +1,7 @@
 """Snapshots of the wizard (pytest-textual-snapshot) at 80×24 and 120×40: the start screen, an element step, the
-design factors and the review, on the largest example. Update with `pytest tests/test_tui_snapshots.py
---snapshot-update` and look at the SVGs in tests/__snapshots__/ before committing them.
+design factors, the payment step and the review, on the largest example. Update with
+`pytest tests/test_tui_snapshots.py --snapshot-update` and look at the SVGs in tests/__snapshots__/ before
+committing them.
 
 Kept deterministic: a committed example file, a private state folder with fixed recent files and a draft with a
 fixed time (in UTC), no cursor blink, and paths shown relative to the repository.
@@ -64,6 +65,13 @@ def test_element_step(snap_compare, fixed_state, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_design_factors(snap_compare, fixed_state, size):
     app, go = wizard_on("design_factors")
+    assert snap_compare(app, terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_payment_step(snap_compare, fixed_state, size):
+    """Lines of business closed to one line each, then the LAN metrics."""
+    app, go = wizard_on("payment")
     assert snap_compare(app, terminal_size=size, run_before=go)
 
 

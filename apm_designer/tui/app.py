@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import time
 from typing import ClassVar
 
+from rich.console import RenderableType
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -15,6 +18,7 @@ from apm_designer.tui.screens.proposal import ProposalScreen
 from apm_designer.tui.screens.start import OpenSession, StartScreen
 
 GC_FULL_EVERY = 1000  # younger collections between two full ones (Python's default is 10)
+EXIT_WAIT = 5.0  # seconds, at most, that quitting waits for a page being built in the background
 
 
 class WizardApp(App[None]):
@@ -53,6 +57,25 @@ class WizardApp(App[None]):
     def _open(self, event: OpenSession) -> None:
         self.session = event.session
         self.switch_screen(ProposalScreen(event.session, blink=self.blink))
+
+    def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        """Exit, once the page being built (if any) is finished.
+
+        From the moment `exit` is called Textual 8.2.8 mounts nothing more, so a page half-way through being built
+        (the proposal screen builds the steps not visited yet while the proposer pauses) would be left with widgets
+        missing their parts, which fail with a traceback. Waiting takes a fraction of a second, and is bounded.
+        """
+        screen = next((s for s in self.screen_stack if isinstance(s, ProposalScreen)), None)
+        if screen is None or not screen.building:
+            super().exit(result, return_code, message)
+            return
+
+        async def when_built() -> None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(screen.pages_built(), EXIT_WAIT)
+            super(WizardApp, self).exit(result, return_code, message)
+
+        self.run_worker(when_built(), group="exit", exclusive=True)
 
     async def action_quit(self) -> None:
         screen = self.screen

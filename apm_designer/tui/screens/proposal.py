@@ -17,18 +17,29 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.screen import Screen
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Markdown, TabbedContent, TabPane
 
 from apm_designer.document import write_atomic
 from apm_designer.drafts import ChangedOnDisk, Session
 from apm_designer.tui.screens.dialogs import Ask, AskPath
 from apm_designer.tui.widgets.evaluation import EvaluationPanel, JumpTo, VerdictSummary
-from apm_designer.tui.widgets.fields import AddEntry, Answered, FieldBox, RemoveEntry, slug
+from apm_designer.tui.widgets.fields import (
+    AddEntry,
+    Answered,
+    EntryBox,
+    FieldBox,
+    ListBox,
+    OpenEntry,
+    RemoveEntry,
+    slug,
+)
 from apm_designer.tui.widgets.pages import PaymentMetrics, ReviewPage, StepPage, page_id
 from apm_designer.tui.widgets.steps import StepChosen, StepList
 from apm_designer.wizard import (
     REVIEW,
     Check,
+    answers_in,
     equal,
     help_markdown,
     parse_dotted,
@@ -89,6 +100,7 @@ class ProposalScreen(Screen[None]):
         self._checked = 0  # how many times the answers have been checked
         self._page_checked: dict[str, int] = {}  # by step: the check its page shows
         self._panel_checked = 0
+        self._building: AwaitMount | None = None  # a page being mounted (see WizardApp.exit)
 
     # ------------------------------------------------------------------------------------------------ layout
 
@@ -156,7 +168,7 @@ class ProposalScreen(Screen[None]):
             page = ReviewPage() if key == REVIEW else StepPage(step(key), self.session.questionnaire,
                                                                  blink=self.blink)
             self.pages[key] = page
-            await self.switcher.mount(page)
+            await self._mount_page(page)
         self.switcher.current = page_id(key)
         self.current = key
         self._layout(self.app.size.width)
@@ -210,12 +222,29 @@ class ProposalScreen(Screen[None]):
             page = StepPage(step(key), self.session.questionnaire, blink=self.blink)
             page.display = False
             self.pages[key] = page
-            await self.switcher.mount(page)
+            await self._mount_page(page)
         elif self._collected_for != last_input:
             self._collected_for = last_input
             gc.unfreeze()  # so that what has died since the last pause is collected too
             gc.collect()
             gc.freeze()
+
+    async def _mount_page(self, page: StepPage | ReviewPage) -> None:
+        self._building = self.switcher.mount(page)
+        try:
+            await self._building
+        finally:
+            self._building = None
+
+    @property
+    def building(self) -> bool:
+        """Whether a page is being built."""
+        return self._building is not None
+
+    async def pages_built(self) -> None:
+        """Wait for the page being built, if any (see WizardApp.exit)."""
+        if self._building is not None:
+            await self._building
 
     async def rebuild(self) -> None:
         """Build the pages again from the answers (after a draft was restored)."""
@@ -253,16 +282,31 @@ class ProposalScreen(Screen[None]):
         await self.jump(event.path)
 
     async def jump(self, path: str) -> None:
-        """Go to the answer at a dotted path (or the nearest question above it that is on screen)."""
+        """Go to the answer at a dotted path (or the nearest question above it that is on screen), opening the
+        entries of repeatable groups on the way."""
         parts = parse_dotted(path)
         key = step_of(parts).key
         await self.show_step(key)
         page = self.pages[key]
+        opened = False
+        for n, part in enumerate(parts):
+            if isinstance(part, int):
+                found = page.query(f"#box-{slug(parts[:n])}")
+                box = found.first() if found else None
+                entry = box.entry(part) if isinstance(box, ListBox) else None
+                if entry is None:
+                    break
+                if not entry.open:
+                    await self.open_entry(entry, True, focus=False)
+                    opened = True
         for n in range(len(parts), 0, -1):
             found = page.query(f"#box-{slug(parts[:n])}")
             if found:
                 box = found.first()
-                page.scroll_to_widget(box, animate=False, top=True)
+                if opened:  # where the opened questions are is known once the page has been laid out again
+                    self.call_after_refresh(page.scroll_to_widget, box, animate=False, top=True)
+                else:
+                    page.scroll_to_widget(box, animate=False, top=True)
                 if hasattr(box, "focus_control"):
                     box.focus_control()
                 else:
@@ -279,22 +323,57 @@ class ProposalScreen(Screen[None]):
 
     @on(AddEntry)
     async def _add(self, event: AddEntry) -> None:
-        index = self.session.questionnaire.add_item(event.box.field.path)
-        await event.box.recompose()
+        box = event.box
+        index = self.session.questionnaire.add_item(box.field.path)
+        box.opened.add(index)
+        await box.recompose()
         self.changed()
-        entry = event.box.query(f"#box-{slug((*event.box.field.path, index))}")
-        if entry:
-            first = next(iter(entry.first().query(".answer")), None)
-            if first is not None:
-                first.focus()
-                self.pages[self.current].scroll_to_widget(entry.first(), top=True)
+        entry = box.entry(index)
+        if entry is not None:
+            entry.focus_control()
+            self.pages[self.current].scroll_to_widget(entry, top=True)
 
     @on(RemoveEntry)
-    async def _remove(self, event: RemoveEntry) -> None:
-        self.session.questionnaire.remove_item(event.box.field.path, event.index)
-        await event.box.recompose()
+    def _remove(self, event: RemoveEntry) -> None:
+        self.remove_entry(event.box, event.index)
+
+    @work(exclusive=True, group="entries")
+    async def remove_entry(self, box: ListBox, index: int) -> None:
+        """Remove an entry of a repeatable group, asking first when it holds answers: they would be gone."""
+        q = self.session.questionnaire
+        count = answers_in(q.answer((*box.field.path, index)))
+        if count:
+            name = f"{box.field.item_title.lower()} {index + 1}"
+            answer = await self.app.push_screen_wait(Ask(
+                f"Remove {name}?", f"Its {count} answer{'s' * (count != 1)} will be removed with it.",
+                [("keep", "Keep it", "primary"), ("remove", f"Remove {name}", "error")], cancel="keep"))
+            if answer != "remove":
+                return
+        q.remove_item(box.field.path, index)
+        box.removed(index)
+        await box.recompose()
         self.changed()
-        event.box.query_one(".add").focus()
+        box.query_one(".add").focus()
+
+    @on(OpenEntry)
+    async def _open(self, event: OpenEntry) -> None:
+        await self.open_entry(event.entry, event.open)
+
+    async def open_entry(self, entry: EntryBox, open: bool, *, focus: bool = True) -> None:
+        """Open an entry of a repeatable group (build its questions) or close it to its summary line. Every answer
+        is in the questionnaire already (each change is applied at once), so closing loses nothing."""
+        (entry.box.opened.add if open else entry.box.opened.discard)(entry.index)
+        entry.open = open
+        entry.set_class(not open, "-closed")
+        entry.border_title = None
+        await entry.recompose()
+        if self.check is not None:
+            self._show_check(entry, self.check)
+        if focus:
+            if open:
+                entry.focus_control()
+            else:
+                entry.query_one(".open-entry").focus()
 
     def changed(self) -> None:
         self._show_title()
@@ -335,12 +414,19 @@ class ProposalScreen(Screen[None]):
         if isinstance(page, ReviewPage):
             page.show(q.data, self.check, self.evaluation, rendered_markdown(q.data, self.evaluation, self.check))
             return
-        for box in page.query(FieldBox):
-            # A box whose newest answer has not reached the questionnaire yet would be shown a stale problem.
-            if equal(q.answer(box.field.path), box.value):
-                box.show_problems(self.check.problems.get(box.field.dotted, ()))
+        self._show_check(page, self.check)
         for metrics in page.query(PaymentMetrics):
             metrics.show(q.data)
+
+    def _show_check(self, widget: Widget, check: Check) -> None:
+        """Problems at the questions under `widget`, and the state of its closed entries."""
+        q = self.session.questionnaire
+        for box in widget.query(FieldBox):
+            # A box whose newest answer has not reached the questionnaire yet would be shown a stale problem.
+            if equal(q.answer(box.field.path), box.value):
+                box.show_problems(check.problems.get(box.field.dotted, ()))
+        for entry in widget.query(EntryBox):
+            entry.show_check(check)
 
     def _refresh_panel(self) -> None:
         """Show the latest evaluation in the panel, when it can be seen (else when it is next shown)."""

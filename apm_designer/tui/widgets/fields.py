@@ -2,7 +2,8 @@
 
 text and numbers -> Input (checked against the schema's limits as you type), long text -> TextArea, a choice ->
 Select, yes/no -> a Select that keeps "not answered" apart from "no", several choices -> SelectionList, a group ->
-a bordered box of its questions, a repeatable group -> its entries with Add and Remove buttons.
+a bordered box of its questions, a repeatable group -> its entries (each closed to a summary line until opened)
+with Add and Remove buttons.
 
 Each question sits in a `FieldBox` with its title, the schema's description as a hint and an error line right
 under the widget (posting's pattern). A box reports a new answer with `Answered`; the screen applies it.
@@ -15,7 +16,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
@@ -23,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
-from apm_designer.wizard import Field, Path, Questionnaire, as_text, check, parse
+from apm_designer.wizard import Check, Field, Path, Questionnaire, as_text, check, dotted, is_blank, parse
 
 
 def slug(path: Path) -> str:
@@ -44,6 +45,15 @@ class AddEntry(Message):
     def __init__(self, box: ListBox) -> None:
         super().__init__()
         self.box = box
+
+
+class OpenEntry(Message):
+    """Open (or close) an entry of a repeatable group."""
+
+    def __init__(self, entry: EntryBox, open: bool) -> None:
+        super().__init__()
+        self.entry = entry
+        self.open = open
 
 
 class RemoveEntry(Message):
@@ -255,7 +265,7 @@ class TitledBox(Vertical):
             heading.first().display = not fits
 
     def focus_control(self) -> None:
-        first = next(iter(self.query(".answer, .add")), None)
+        first = next(iter(self.query(".answer, .open-entry, .add")), None)
         if first is not None:
             first.focus()
 
@@ -279,29 +289,37 @@ class GroupBox(TitledBox):
 
 
 class ListBox(TitledBox):
-    """A repeatable group: its entries, each with a Remove button, and a button to add one."""
+    """A repeatable group: its entries and a button to add one.
+
+    Entries are shown closed (one summary line each) until opened: the payment step's arrangements hold some 550
+    widgets when all are open, and building and laying them out made the first visit to that step take over a
+    second. An entry added or jumped to opens; `opened` keeps which are open when the box is built again.
+    """
 
     def __init__(self, field: Field, questionnaire: Questionnaire, *, blink: bool = True, hints: set[str]) -> None:
         super().__init__(field.title, hints=hints, id=f"box-{slug(field.path)}", classes="repeat")
         self.field = field
         self.questionnaire = questionnaire
         self.blink = blink
+        self.opened: set[int] = set()
 
     def compose(self) -> ComposeResult:
         f = self.field
-        hints = set(self.hints_before)
         yield from self.compose_title()
         if f.description:
             yield Static(f.description, classes="group-hint", markup=False)
         entries = self.questionnaire.answer(f.path)
         for index in range(len(entries) if isinstance(entries, list) else 0):
-            with Vertical(classes="entry", id=f"box-{slug((*f.path, index))}") as entry:
-                entry.border_title = f"{f.item_title} {index + 1}"
-                for child in f.item_fields(index):
-                    yield build(child, self.questionnaire, blink=self.blink, hints=hints)
-                yield Button(f"Remove {f.item_title.lower()} {index + 1}", classes="remove", variant="error",
-                             id=f"remove-{slug(f.path)}-{index}", compact=True)
+            yield EntryBox(self, index, open=index in self.opened)
         yield Button(f"+ Add {f.item_title.lower()}", classes="add", id=f"add-{slug(f.path)}", compact=True)
+
+    def entry(self, index: int) -> EntryBox | None:
+        found = self.query_children(f"#box-{slug((*self.field.path, index))}")
+        return found.first(EntryBox) if found else None
+
+    def removed(self, index: int) -> None:
+        """Entry `index` was removed: the entries after it move up, and so does their open state."""
+        self.opened = {i - (i > index) for i in self.opened if i != index}
 
     @on(Button.Pressed, ".add")
     def _add(self, event: Button.Pressed) -> None:
@@ -310,9 +328,93 @@ class ListBox(TitledBox):
         event.stop()
         self.post_message(AddEntry(self))
 
+
+class EntryBox(Vertical):
+    """One entry of a repeatable group: closed, a line that opens it with a summary of its answers and their state;
+    open, its questions in a box. Either way with a button to remove it."""
+
+    def __init__(self, box: ListBox, index: int, *, open: bool) -> None:
+        self.path: Path = (*box.field.path, index)
+        super().__init__(id=f"box-{slug(self.path)}", classes="entry" if open else "entry -closed")
+        self.box = box
+        self.index = index
+        self.open = open
+        self.heading = f"{box.field.item_title} {index + 1}"
+
+    def compose(self) -> ComposeResult:
+        box, name = self.box, self.heading
+        remove = Button(f"Remove {name.lower()}" if self.open else "Remove", classes="remove",
+                        id=f"remove-{slug(self.path)}", compact=True)
+        if not self.open:
+            with Horizontal(classes="entry-row"):
+                yield Button(f"▸ {self.index + 1}. {self.summary()}", classes="open-entry",
+                             id=f"open-{slug(self.path)}", compact=True, tooltip=f"Open {name.lower()}")
+                yield Static("", classes="entry-state")
+                yield remove
+            return
+        self.border_title = name
+        hints = set(box.hints_before)  # each open entry shows its hints: it may be the only one open
+        for child in box.field.item_fields(self.index):
+            yield build(child, box.questionnaire, blink=box.blink, hints=hints)
+        with Horizontal(classes="entry-row"):
+            yield Button(f"▴ Close {name.lower()}", classes="close-entry", id=f"close-{slug(self.path)}",
+                         compact=True)
+            yield remove
+
+    def summary(self) -> str:
+        """The entry's first few short answers, e.g. "Shared risk · $486,000,000 · 2 arrangements"."""
+        q = self.box.questionnaire
+        parts = []
+        for f in self.box.field.item_fields(self.index):
+            shown = summary_text(f, q.answer(f.path))
+            if shown:
+                parts.append(shown)
+        return " · ".join(parts[:3]) or "not answered yet"
+
+    def show_check(self, check: Check) -> None:
+        """How complete the closed entry is, from the latest check of the whole proposal."""
+        if self.open:
+            return
+        at = dotted(self.path)
+        wrong, missing = len(check.problems_under(at)), len(check.missing_under(at))
+        if wrong:
+            state = Content.styled(f"✗ {wrong} problem{'s' * (wrong != 1)}", "bold $text-error")
+        elif missing:
+            state = Content.styled(f"○ {missing} to answer", "$text-warning")
+        else:
+            state = Content.styled("✓ complete", "$text-success")
+        self.query_one(".entry-state", Static).update(state)
+
+    def focus_control(self) -> None:
+        first = next(iter(self.query(".answer, .add, .open-entry")), None)
+        if first is not None:
+            first.focus()
+
+    @on(Button.Pressed, ".open-entry, .close-entry")
+    def _toggle(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(OpenEntry(self, not self.open))
+
     @on(Button.Pressed, ".remove")
     def _remove(self, event: Button.Pressed) -> None:
-        if event.button.parent is None or event.button.parent.parent is not self:
-            return
         event.stop()
-        self.post_message(RemoveEntry(self, int(str(event.button.id).rsplit("-", 1)[1])))
+        self.post_message(RemoveEntry(self.box, self.index))
+
+
+def summary_text(f: Field, value: Any) -> str:
+    """An answer as a few words for an entry's summary line; "" for what a summary leaves out (long text, groups,
+    yes/no and several choices, which mean little without their question)."""
+    if is_blank(value) or f.kind in ("textarea", "group", "yesno", "choices"):
+        return ""
+    if f.kind == "list":
+        count = len(value) if isinstance(value, list) else 0
+        return f"{count} {f.item_title.lower()}{'s' * (count != 1)}"
+    if f.kind == "choice":
+        return dict(f.choices).get(value, str(value))
+    if f.kind in ("number", "integer") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = f"{abs(value):,.0f}" if float(value).is_integer() else f"{abs(value):,}"
+        sign = "-" if value < 0 else ""
+        return f"{sign}${number}" if f.unit == "$" else f"{sign}{number}" + (
+            "%" if f.unit == "%" else f" {f.unit}" if f.unit else "")
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -10,9 +10,9 @@ from textual.content import Content
 from textual.widgets import Button, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from apm_designer.metrics import compute, format_table
+from apm_designer.metrics import PaymentMix, compute, format_table
 from apm_designer.tui.widgets.evaluation import JumpTo, question_title
-from apm_designer.tui.widgets.fields import build
+from apm_designer.tui.widgets.fields import after_each_layout, build
 from apm_designer.wizard import REVIEW, Check, Questionnaire, Step, dotted, step_fields, steps
 
 
@@ -42,7 +42,7 @@ class StepPage(VerticalScroll):
         yield from nav_buttons(self.step)
 
     def focus_first(self) -> None:
-        first = next(iter(self.query(".answer, .add")), None)
+        first = next(iter(self.query(".answer, .open-entry, .add")), None)
         if first is not None:
             first.focus()
 
@@ -59,17 +59,28 @@ def nav_buttons(step: Step) -> ComposeResult:
 
 
 class PaymentMetrics(Vertical):
-    """The LAN workbook's metrics for the dollars typed so far."""
+    """The LAN workbook's metrics for the dollars typed so far, as wide as the form (drawn again when it resizes)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="metrics-table", markup=False)
 
     def on_mount(self) -> None:
         self.border_title = "LAN payment-mix metrics"
+        self.mix: PaymentMix | None = None
+        self.drawn_width = 0
+        after_each_layout(self, self._fit)
 
     def show(self, data: Any) -> None:
-        width = max(60, self.content_size.width or 76)
-        self.query_one("#metrics-table", Static).update(format_table(compute(data), width))
+        self.mix = compute(data)
+        self.drawn_width = 0
+        self._fit()
+
+    def _fit(self) -> None:
+        width = self.content_size.width
+        if self.mix is None or not width or width == self.drawn_width:
+            return  # not laid out yet: drawn on the first layout
+        self.drawn_width = width
+        self.query_one("#metrics-table", Static).update(format_table(self.mix, max(40, width)))
 
 
 class ReviewPage(VerticalScroll):
