@@ -27,7 +27,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from apm_designer import resources
-from apm_designer.validation import _explain, _leaves, dotted, missing_for_final, validator
+from apm_designer.validation import _checks, _explain, _leaves, dotted, missing_for_final, quick_check, validator
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -424,6 +424,9 @@ def check(f: Field, value: Any) -> tuple[str, ...]:
     """What the schema says is wrong with `value` as an answer to `f` alone (limits, patterns, formats)."""
     if is_blank(value):
         return ()
+    passes = _checks()(f.schema)
+    if passes is not None and passes(value):  # most answers: jsonschema is asked only to explain a mistake
+        return ()
     return tuple(message for error in _leaves(_leaf_validator(id(f.schema), f.schema).iter_errors(value))
                  for _path, _key, message in _explain(error))
 
@@ -479,11 +482,13 @@ def _under(path: str, prefix: str) -> bool:
 def check_answers(data: Mapping[str, Any]) -> Check:
     """Check every answer: what `validate` would report (problems) and what a final proposal still needs."""
     problems: dict[str, list[str]] = {}
-    for error in _leaves(validator().iter_errors(data)):
-        if error.validator == "required":  # a missing answer, not a wrong one: reported in `missing`
-            continue
-        for path, _key, message in _explain(error):
-            problems.setdefault(dotted(path), []).append(message)
+    # The compiled check passes most answers at once; jsonschema (slow to import and build) only explains problems.
+    if not quick_check()(data):
+        for error in _leaves(validator().iter_errors(data)):
+            if error.validator == "required":  # a missing answer, not a wrong one: reported in `missing`
+                continue
+            for path, _key, message in _explain(error):
+                problems.setdefault(dotted(path), []).append(message)
     missing = tuple(missing_for_final(data))
     frozen = {path: tuple(dict.fromkeys(messages)) for path, messages in problems.items()}
     states = {s.key: _state(s, data, frozen, missing) for s in steps()}
