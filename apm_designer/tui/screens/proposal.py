@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Markdown, TabbedContent, TabPane
+from textual.widgets import Button, ContentSwitcher, Header, Markdown, TabbedContent, TabPane
 
 from apm_designer.document import write_atomic
 from apm_designer.drafts import ChangedOnDisk, Session
@@ -34,6 +34,7 @@ from apm_designer.tui.widgets.fields import (
     RemoveEntry,
     slug,
 )
+from apm_designer.tui.widgets.footer import KeyFooter
 from apm_designer.tui.widgets.pages import PaymentMetrics, ReviewPage, StepPage, page_id
 from apm_designer.tui.widgets.steps import StepChosen, StepList
 from apm_designer.wizard import (
@@ -116,7 +117,7 @@ class ProposalScreen(Screen[None]):
                     yield ContentSwitcher(id="help-pages")
                 with TabPane("Evaluation", id="tab-evaluation"):
                     yield EvaluationPanel(id="evaluation")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     async def on_mount(self) -> None:
         self.switcher = self.query_one("#pages", ContentSwitcher)

@@ -13,12 +13,13 @@ from textual.containers import Center, Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Label, OptionList, Static
+from textual.widgets import Button, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from apm_designer.document import LoadError, UnreadableFile
 from apm_designer.drafts import Draft, Session, recent_files, unsaved_drafts
 from apm_designer.tui.screens.dialogs import AskPath
+from apm_designer.tui.widgets.footer import KeyFooter
 
 TAGLINE = ("Design an Alternative Payment Model proposal step by step: the seven elements of CMS's APM Design "
            "Toolkit, the twenty model design factors and the LAN payment arrangements, with the toolkit's guidance "
@@ -56,7 +57,7 @@ class StartScreen(Screen[None]):
             yield OptionList(id="start-drafts")
             yield Label("Recent files", classes="start-heading", id="recent-heading")
             yield OptionList(id="start-recent")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "APM Designer"
