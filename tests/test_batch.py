@@ -147,3 +147,95 @@ def test_check_file_results_match_in_workers_and_here(batch: Path) -> None:
     assert there == here
     assert exit_code(there) == exit_code(here) == 1
     assert {r.status for r in here} == {"valid", "invalid"}
+
+
+
+# --------------------------------------------------------------------------------------------- metrics and render
+
+
+def make_examples_batch(folder: Path, count: int = PARALLEL_MIN + 10) -> dict[str, str | None]:
+    """`count` copies of the example proposals, some spoilt: each path (in the order a folder lists them) with how.
+
+    "type" and "yaml-syntax" make a copy invalid; "warning" puts dollars over a line's total (a payment warning).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    spoil = {"type": ("performance_year: 20", "performance_year: x20"), "yaml-syntax": ("metadata:", "metadata: ["),
+             "warning": ("      dollars: ", "      dollars: 9")}
+    files: dict[str, str | None] = {}
+    for n in range(count):
+        text = EXAMPLES[n % len(EXAMPLES)].read_text(encoding="utf-8")
+        how = "type" if n % 7 == 3 else "yaml-syntax" if n % 11 == 5 else "warning" if n % 13 == 6 else None
+        if how is not None and spoil[how][0] not in text:  # an example without dollars gets no payment warning
+            how = None
+        path = folder / f"p{n:04d}.yaml"
+        path.write_text(text.replace(*spoil[how], 1) if how else text, encoding="utf-8")
+        files[str(path)] = how
+    return files
+
+
+@pytest.fixture(scope="module")
+def examples_batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str | None]:
+    if not EXAMPLES:
+        pytest.skip("no example proposals")
+    return make_examples_batch(tmp_path_factory.mktemp("examples") / "proposals")
+
+
+def named(lines: list[str]) -> list[str]:
+    """The files that lines starting `path:` name, each once, in the order first named."""
+    return list(dict.fromkeys(line.split(":")[0] for line in lines if line.startswith("/")))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv"])
+def test_metrics_in_workers_reports_exactly_what_one_process_reports(examples_batch: dict[str, str | None],
+                                                                     fmt: str) -> None:
+    folder = Path(next(iter(examples_batch))).parent
+    serial = cli("metrics", folder, "--format", fmt, jobs=1)
+    assert serial.returncode == 1  # the invalid copies
+    for jobs in (2, None) if fmt == "text" else (2,):  # None: the default for a batch this size, parallel too
+        parallel = cli("metrics", folder, "--format", fmt, jobs=jobs)
+        assert (parallel.stdout, parallel.stderr, parallel.returncode) == (serial.stdout, serial.stderr, 1)
+
+    paths = list(examples_batch)
+    invalid = [p for p, how in examples_batch.items() if how in ("type", "yaml-syntax")]
+    warned = [p for p, how in examples_batch.items() if how == "warning"]
+    valid = [p for p in paths if p not in invalid]
+    summary = f"checked {len(paths)} files: {len(valid)} valid, {len(invalid)} invalid ({len(invalid)} problems)"
+    if fmt == "json":
+        report = json.loads(serial.stdout)
+        assert [f["path"] for f in report["files"]] == paths
+        assert [f["path"] for f in report["files"] if f["metrics"] is None] == invalid
+        assert [f["path"] for f in report["files"] if f["warnings"]] == warned
+        assert report["summary"] == summary
+        return
+    if fmt == "text":  # every file in input order: a valid one by its table's title, an invalid one by its problem
+        lines = serial.stdout.splitlines()
+        assert named(lines) == paths
+    else:  # the rows of the valid files with payment lines on stdout, problems and warnings on stderr, in order
+        with_lines = [p for p in valid if "lines_of_business:" in Path(p).read_text(encoding="utf-8")]
+        rows = serial.stdout.splitlines()
+        assert rows[0].startswith("file,") and list(dict.fromkeys(row.split(",")[0] for row in rows[1:])) == with_lines
+        lines = serial.stderr.splitlines()
+        assert named(lines) == [p for p in paths if p in invalid or p in warned]
+    assert warned and named([line for line in lines if line.endswith("[PAY-NUMERATOR]")]) == warned
+    assert lines[-1] == summary
+
+
+def test_render_in_workers_writes_exactly_what_one_process_writes(examples_batch: dict[str, str | None],
+                                                                  tmp_path: Path) -> None:
+    folder, out = Path(next(iter(examples_batch))).parent, tmp_path / "out"
+    serial = cli("render", folder, "-o", out, jobs=1)
+    out.rename(tmp_path / "serial")
+    parallel = cli("render", folder, "-o", out, jobs=None)  # the default for a batch this size: worker processes
+    assert (parallel.stdout, parallel.stderr, parallel.returncode) == (serial.stdout, serial.stderr, 1)
+    assert parallel.stdout == ""
+
+    rendered = [Path(p) for p, how in examples_batch.items() if how not in ("type", "yaml-syntax")]
+    assert sorted(p.name for p in out.iterdir()) == [f"{p.stem}.md" for p in rendered]
+    for p in rendered:
+        assert (out / f"{p.stem}.md").read_bytes() == (tmp_path / "serial" / f"{p.stem}.md").read_bytes()
+    assert (out / "p0000.md").read_text(encoding="utf-8") == EXAMPLES[0].with_suffix(".md").read_text(
+        encoding="utf-8")  # an untouched copy renders as its example does
+    lines = parallel.stderr.splitlines()  # each file reported in input order: rendered, or refused with its problem
+    assert named(lines) == list(examples_batch)
+    assert [line for line in lines if "rendered to" in line] == [f"{p}: rendered to {out / p.stem}.md"
+                                                                 for p in rendered]

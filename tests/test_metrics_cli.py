@@ -89,10 +89,16 @@ def test_cross_check_warnings_are_located_and_do_not_fail(tmp_path):
     result = cli(str(path))
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert (f"{path}:13:20: warning: Commercial: the arrangements' dollars add up to $1,100,000, over the $1,000,000 "
+    # located at the key of the first answer named (arrangements[0].dollars), as evaluate locates its warnings
+    assert (f"{path}:13:11: warning: Commercial: the arrangements' dollars add up to $1,100,000, over the $1,000,000 "
             "total dollars paid to providers [PAY-NUMERATOR]") in lines
     assert any(line.startswith(f"{path}:") and line.endswith("[PAY-STAGE]") and "arrangements[1].stage" in line
                for line in lines)
+    ours = json.loads(cli(str(path), "--format", "json").stdout)["files"][0]["warnings"]
+    evaluated = subprocess.run([sys.executable, "-m", "apm_designer", "evaluate", str(path), "--format", "json"],
+                               capture_output=True, text=True, cwd=ROOT, timeout=120)
+    theirs = json.loads(evaluated.stdout)["files"][0]["warnings"]
+    assert len(ours) == 2 and ours == [w for w in theirs if w["code"].startswith("PAY-")]
 
 
 def test_json(tmp_path):

@@ -32,6 +32,7 @@ import io
 import json
 import sys
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -100,7 +101,7 @@ def report_file(item: tuple[str, Path | None], fmt: str, expect: tuple[str, ...]
     display, path = item
     result, doc = load_and_validate(display, path)
     ev = evaluate(doc.data) if doc is not None and result.ok else None
-    warnings = located_warnings(doc, ev) if doc is not None and ev is not None else []
+    warnings = located_warnings(doc, ev.warnings) if doc is not None and ev is not None else []
     gates = check_gates(doc, ev, warnings, list(expect), fail_on) if doc is not None and ev else []
     failed = sum(not g.passed for g in gates)
     if fmt == "json":
@@ -123,8 +124,9 @@ def locate(doc: Document, fields: tuple[str, ...]) -> tuple[int, int]:
     return doc.locate(parse_dotted(fields[0]), key=True) if fields else (1, 1)
 
 
-def located_warnings(doc: Document, ev: Evaluation) -> list[Problem]:
-    return [Problem(doc.path, *locate(doc, f.fields), f.explanation, f.rule_id, "warning") for f in ev.warnings]
+def located_warnings(doc: Document, warnings: Iterable[Finding]) -> list[Problem]:
+    """Warning findings as Problems, each at the key of the first answer it names (`metrics` uses this too)."""
+    return [Problem(doc.path, *locate(doc, f.fields), f.explanation, f.rule_id, "warning") for f in warnings]
 
 
 def check_gates(doc: Document, ev: Evaluation, warnings: list[Problem], expect: list[str],

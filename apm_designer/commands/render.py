@@ -4,17 +4,21 @@ One proposal goes to stdout or to the file `-o` names; several need `-o FOLDER` 
 A proposal that does not validate is refused with its located problems (exit 1) unless `--allow-invalid`, which
 renders it with a banner listing them (and then counts it as rendered, exit 0). A file that cannot be loaded at
 all (bad YAML: exit 1; missing or unreadable: exit 2) is never rendered. Problems go to stderr, so stdout stays the
-Markdown. Files are written atomically.
+Markdown. Files are written atomically. A big batch is rendered and written in worker processes
+(`batch.run_batch`), each file by one worker, and reported here in input order.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import io
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from apm_designer.batch import FileResult, exit_code, load_and_validate
+from apm_designer.batch import FileResult, exit_code, load_and_validate, run_batch
 from apm_designer.commands.validate import write_result
 from apm_designer.document import iter_proposal_files, write_atomic
 from apm_designer.progress import tracking
@@ -36,25 +40,49 @@ def run(args: argparse.Namespace) -> int:
         return _usage(f"several proposals would be written to the same file: {', '.join(clashes)}")
 
     not_rendered: list[FileResult] = []
+    work = functools.partial(render_file, target=target, to_folder=to_folder, allow_invalid=args.allow_invalid)
     with tracking(len(files), "Rendering") as bar:
-        for display, path in files:
-            result, doc = load_and_validate(display, path)
-            write_result(result, "text", bar.err)
-            if doc is None or (not result.ok and not args.allow_invalid):
-                not_rendered.append(result)
-            elif target is None:
-                bar.out.write(_render(doc.data, result))
-            else:
-                out = target / f"{Path(display).stem}.md" if to_folder else target
-                try:
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    write_atomic(out, _render(doc.data, result))
-                except OSError as e:
-                    bar.err.write(f"{out}: error: cannot write: {e.strerror or e} [unwritable]\n")
-                    return 2
-                bar.err.write(f"{display}: rendered to {out}\n")
+        for report in run_batch(files, work):  # in worker processes for a big batch, reported here in order
+            bar.err.write(report.err)
+            if report.unwritable:
+                return 2
+            if not report.rendered:
+                not_rendered.append(report.result)
+            bar.out.write(report.markdown)
             bar.advance()
     return exit_code(not_rendered)
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    """One file's outcome, from where it was rendered and written (maybe a worker process): small and picklable."""
+
+    result: FileResult
+    rendered: bool
+    err: str  # its problems, and where it was written
+    markdown: str = ""  # the Markdown itself only when it goes to stdout
+    unwritable: bool = False  # the output file could not be written: the run stops there
+
+
+def render_file(item: tuple[str, Path | None], target: Path | None, to_folder: bool,
+                allow_invalid: bool) -> RenderReport:
+    display, path = item
+    result, doc = load_and_validate(display, path)
+    err = io.StringIO()
+    write_result(result, "text", err)
+    if doc is None or (not result.ok and not allow_invalid):
+        return RenderReport(result, False, err.getvalue())
+    if target is None:
+        return RenderReport(result, True, err.getvalue(), _render(doc.data, result))
+    out = target / f"{Path(display).stem}.md" if to_folder else target
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out, _render(doc.data, result))  # each worker writes distinct files: names never clash
+    except OSError as e:
+        err.write(f"{out}: error: cannot write: {e.strerror or e} [unwritable]\n")
+        return RenderReport(result, False, err.getvalue(), unwritable=True)
+    err.write(f"{display}: rendered to {out}\n")
+    return RenderReport(result, True, err.getvalue())
 
 
 def _render(data: dict[str, Any], result: FileResult) -> str:
