@@ -396,7 +396,8 @@ def test_entries_of_a_repeatable_group_show_closed_and_open_to_edit_without_losi
 
 
 def test_a_closed_entry_shows_its_problems_and_jumping_into_it_opens_it(state, aco):
-    aco.write_text(aco.read_text(encoding="utf-8").replace("\n      dollars: 54000000\n", "\n      dollars: -5\n"), encoding="utf-8")
+    text = aco.read_text(encoding="utf-8")
+    aco.write_text(text.replace("\n      dollars: 54000000\n", "\n      dollars: -5\n"), encoding="utf-8")
 
     async def scenario(pilot):
         app, screen = pilot.app, pilot.app.screen

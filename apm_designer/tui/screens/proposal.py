@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.scalar import Scalar
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
@@ -147,9 +148,15 @@ class ProposalScreen(Screen[None]):
             # Until the user decides, the terminal's width does; the review wants the width for the proposal.
             aside = self.aside_shown if self._aside_chosen else width >= WIDE and self.current != REVIEW
         narrow = width < WIDE
-        self.aside.display = aside
-        self.aside.styles.width = "50%" if narrow else "32%"
-        self.query_one("#sidebar").display = not (narrow and aside)
+        sidebar, pane_width = self.query_one("#sidebar"), Scalar.parse("50%" if narrow else "32%")
+        # Setting any of these, even to the value it has, lays the whole screen out again (50 ms on every step
+        # switch, measured): so only what changes is set.
+        if self.aside.display != aside:
+            self.aside.display = aside
+        if self.aside.styles.width != pane_width:
+            self.aside.styles.width = pane_width
+        if sidebar.display != (not (narrow and aside)):
+            sidebar.display = not (narrow and aside)
 
     @property
     def aside_shown(self) -> bool:
@@ -170,6 +177,8 @@ class ProposalScreen(Screen[None]):
                                                                  blink=self.blink)
             self.pages[key] = page
             await self._mount_page(page)
+        elif self.building:  # perhaps this very page, built while the proposer paused: it must be whole first
+            await self.pages_built()
         self.switcher.current = page_id(key)
         self.current = key
         self._layout(self.app.size.width)
