@@ -21,7 +21,8 @@ from apm_designer.tui.app import WizardApp
 from apm_designer.tui.screens.dialogs import Ask, AskPath
 from apm_designer.tui.screens.proposal import ProposalScreen
 from apm_designer.tui.screens.start import StartScreen
-from apm_designer.tui.widgets.fields import EntryBox, FieldBox, slug
+from apm_designer.tui.widgets.fields import EntryBox, FieldBox, GroupBox, slug
+from apm_designer.tui.widgets.pages import StepPage
 from apm_designer.wizard import REVIEW, field_at, parse_dotted, step_fields, step_of, steps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,6 +187,7 @@ def test_every_question_in_the_schema_gets_a_widget(state, aco):
             if s.key == REVIEW:
                 continue
             await screen.show_step(s.key)
+            await screen.pages[s.key].complete()
             await open_every_entry(screen)
             for field in (f for top in step_fields(s.key) for f in _with_entries(top, data)):
                 if len(field.path) == 1:  # a step's section: its questions make up the page
@@ -224,6 +226,30 @@ def _with_entries(field, data):
 
 
 @pytest.mark.usefixtures("schema_with_a_new_question")
+def test_a_long_step_shows_its_first_questions_at_once_and_the_rest_straight_after(state, aco):
+    """The twenty design factors: the first screenful is built for the first paint, the others right after; a
+    problem in the last factor is shown at its question once that is built, and jumping there waits for it."""
+    text = aco.read_text(encoding="utf-8")
+    wrong = text.replace("rating: medium\n    rationale: Suits mature", "rating: 3\n    rationale: Suits mature")
+    assert wrong != text
+    aco.write_text(wrong, encoding="utf-8")
+    last = "design_factors.scalability.rating"
+
+    async def scenario(pilot):
+        app, screen = pilot.app, pilot.app.screen
+        await screen.show_step("design_factors", focus=True)
+        page = screen.pages["design_factors"]
+        assert not page.is_complete and len(page.query(GroupBox)) == StepPage.FIRST
+        await page.complete()
+        await settled(pilot)
+        assert len(page.query(GroupBox)) == 20 and box(app, last).error
+        assert app.focused.id == "q-design_factors-department_goals-rating"  # building the rest left focus be
+        await go(pilot, last)
+        assert app.focused.id == f"q-{slug(field_at(last).path)}"
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
+
+
 def test_a_question_added_to_the_schema_appears_with_its_limits(state):
     async def scenario(pilot):
         screen = pilot.app.screen

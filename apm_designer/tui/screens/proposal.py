@@ -36,7 +36,7 @@ from apm_designer.tui.widgets.fields import (
     slug,
 )
 from apm_designer.tui.widgets.footer import KeyFooter
-from apm_designer.tui.widgets.pages import PaymentMetrics, ReviewPage, StepPage, page_id
+from apm_designer.tui.widgets.pages import PageComplete, PaymentMetrics, ReviewPage, StepPage, page_id
 from apm_designer.tui.widgets.steps import StepChosen, StepList
 from apm_designer.wizard import (
     REVIEW,
@@ -177,8 +177,8 @@ class ProposalScreen(Screen[None]):
                                                                  blink=self.blink)
             self.pages[key] = page
             await self._mount_page(page)
-        elif self.building:  # perhaps this very page, built while the proposer paused: it must be whole first
-            await self.pages_built()
+        elif self._building is not None:  # perhaps this very page, mounted while the proposer paused
+            await self._building
         self.switcher.current = page_id(key)
         self.current = key
         self._layout(self.app.size.width)
@@ -208,7 +208,7 @@ class ProposalScreen(Screen[None]):
         hid = f"help-{key}"
         if not switcher.query_children(f"#{hid}"):
             await switcher.mount(VerticalScroll(Markdown(help_markdown(key), open_links=False), id=hid, classes="help"))
-        if key == self.current:
+        if key == self.current and switcher.query_children(f"#{hid}"):  # not there if the app is quitting
             switcher.current = hid
 
     async def _while_idle(self) -> None:
@@ -233,6 +233,7 @@ class ProposalScreen(Screen[None]):
             page.display = False
             self.pages[key] = page
             await self._mount_page(page)
+            await page.complete()
         elif self._collected_for != last_input:
             self._collected_for = last_input
             gc.unfreeze()  # so that what has died since the last pause is collected too
@@ -248,16 +249,27 @@ class ProposalScreen(Screen[None]):
 
     @property
     def building(self) -> bool:
-        """Whether a page is being built."""
-        return self._building is not None
+        """Whether a page is being built (mounted, or building the questions it left for after its first paint)."""
+        return self._building is not None or any(not page.is_complete for page in self.pages.values())
 
     async def pages_built(self) -> None:
-        """Wait for the page being built, if any (see WizardApp.exit)."""
+        """Wait for every page being built (see WizardApp.exit)."""
         if self._building is not None:
             await self._building
+        for page in list(self.pages.values()):
+            await page.complete()
+
+    @on(PageComplete)
+    def _page_complete(self, event: PageComplete) -> None:
+        """Show the latest check on the questions the page has just built."""
+        key = event.page.step.key
+        self._page_checked.pop(key, None)
+        if key == self.current:
+            self._refresh_page(key)
 
     async def rebuild(self) -> None:
         """Build the pages again from the answers (after a draft was restored)."""
+        await self.pages_built()
         await self.switcher.remove_children()
         self.pages.clear()
         self._page_checked.clear()
@@ -298,7 +310,8 @@ class ProposalScreen(Screen[None]):
         key = step_of(parts).key
         await self.show_step(key)
         page = self.pages[key]
-        opened = False
+        moved = not page.is_complete  # questions built after the page's first paint
+        await page.complete()
         for n, part in enumerate(parts):
             if isinstance(part, int):
                 found = page.query(f"#box-{slug(parts[:n])}")
@@ -308,12 +321,12 @@ class ProposalScreen(Screen[None]):
                     break
                 if not entry.open:
                     await self.open_entry(entry, True, focus=False)
-                    opened = True
+                    moved = True
         for n in range(len(parts), 0, -1):
             found = page.query(f"#box-{slug(parts[:n])}")
             if found:
                 box = found.first()
-                if opened:  # where the opened questions are is known once the page has been laid out again
+                if moved:  # where the new questions are is known once the page has been laid out again
                     self.call_after_refresh(page.scroll_to_widget, box, animate=False, top=True)
                 else:
                     page.scroll_to_widget(box, animate=False, top=True)

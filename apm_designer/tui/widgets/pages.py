@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Button, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -20,8 +22,23 @@ def page_id(key: str) -> str:
     return f"page-{key}"
 
 
+class PageComplete(Message):
+    """A page has built the questions it left for after its first paint."""
+
+    def __init__(self, page: StepPage) -> None:
+        super().__init__()
+        self.page = page
+
+
 class StepPage(VerticalScroll):
-    """A step's questions, with Back and Next at the bottom."""
+    """A step's questions, with Back and Next at the bottom.
+
+    A long step (the twenty design factors: some 300 widgets) is built in two goes: the questions of the first
+    screenful, shown at once, then the rest straight after that first paint (one more layout, not one per
+    question). A page is first shown in about the time a short one takes; `complete` waits for the rest.
+    """
+
+    FIRST = 4  # questions or groups of them built before the first paint: more than a screenful
 
     def __init__(self, step: Step, questionnaire: Questionnaire, *, blink: bool = True) -> None:
         super().__init__(id=page_id(step.key), classes="page")
@@ -29,17 +46,41 @@ class StepPage(VerticalScroll):
         self.questionnaire = questionnaire
         self.blink = blink
         self.can_focus = False
+        self.hints: set[str] = set()  # hints shown so far on the page (see fields.build)
+        fields = [field for section in step_fields(step.key)
+                  for field in (section.children if section.kind == "group" else (section,))]
+        self.first, self.rest = fields[: self.FIRST], fields[self.FIRST:]
+        self._complete = asyncio.Event()
 
     def compose(self) -> ComposeResult:
         yield Static(self.step.title, classes="page-title", markup=False)
         yield Static(self.step.question, classes="page-question", markup=False)
-        hints: set[str] = set()
-        for section in step_fields(self.step.key):
-            for field in section.children if section.kind == "group" else (section,):
-                yield build(field, self.questionnaire, blink=self.blink, hints=hints)
+        for field in self.first:
+            yield build(field, self.questionnaire, blink=self.blink, hints=self.hints)
         if self.step.key == "payment":
             yield PaymentMetrics(id="metrics")
         yield from nav_buttons(self.step)
+
+    def on_mount(self) -> None:
+        if self.rest:
+            self.call_after_refresh(self._build_rest)
+        else:
+            self._complete.set()
+
+    async def _build_rest(self) -> None:
+        widgets = [build(field, self.questionnaire, blink=self.blink, hints=self.hints) for field in self.rest]
+        self.rest = []
+        await self.mount_all(widgets, before=self.query_children(".nav, #metrics").first())
+        self._complete.set()
+        self.post_message(PageComplete(self))
+
+    @property
+    def is_complete(self) -> bool:
+        return self._complete.is_set()
+
+    async def complete(self) -> None:
+        """Wait until every question of the page is built."""
+        await self._complete.wait()
 
     def focus_first(self) -> None:
         first = next(iter(self.query(".answer, .open-entry, .add")), None)
@@ -100,6 +141,11 @@ class ReviewPage(VerticalScroll):
             yield Button("Export Markdown", id="review-export", compact=True)
         yield Markdown("", id="review-markdown", open_links=False)
 
+    is_complete = True  # built in one go
+
+    async def complete(self) -> None:
+        pass
+
     def focus_first(self) -> None:
         self.query_one("#review-problems", OptionList).focus()
 
@@ -148,4 +194,4 @@ def _count(n: int, word: str) -> str:
     return f"{'no' if n == 0 else n} {word}{'' if n == 1 else 's'}"
 
 
-__all__ = ["PaymentMetrics", "ReviewPage", "StepPage", "nav_buttons", "page_id", "question_title"]
+__all__ = ["PageComplete", "PaymentMetrics", "ReviewPage", "StepPage", "nav_buttons", "page_id", "question_title"]
