@@ -25,20 +25,15 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.resolver import VersionedResolver
-from ruamel.yaml.scalarstring import (
-    DoubleQuotedScalarString,
-    LiteralScalarString,
-    SingleQuotedScalarString,
-)
+from typing import TYPE_CHECKING, Any
 
 from apm_designer.document import Document, _CoreResolver, dumps, loads, modeline, read_text, write_atomic
 from apm_designer.resources import SCHEMA_PATH, proposal_schema
 from apm_designer.wizard import Questionnaire, equal, resolve
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
 
 DRAFT_SUFFIX = ".apm-draft.yaml"
 DRAFT_MARK = "# apm-designer draft of: "
@@ -224,19 +219,29 @@ def _digest(raw: bytes) -> str:
 
 
 # --------------------------------------------------------------------------------------------- round-trip YAML edits
+# ruamel.yaml is imported where it is used: only saving an edited file needs it, and importing it costs every start
+# of the wizard about 15 ms.
 
 
-class _Resolver(VersionedResolver):
-    """The YAML 1.2 core scalars the strict loader resolves, and no others (so dates stay text, as they load)."""
+@cache
+def _resolver() -> type:
+    from ruamel.yaml.resolver import VersionedResolver
 
-    @property
-    def versioned_resolver(self) -> Any:
-        return {first: list(resolvers) for first, resolvers in _CoreResolver.yaml_implicit_resolvers.items()}
+    class Resolver(VersionedResolver):
+        """The YAML 1.2 core scalars the strict loader resolves, and no others (so dates stay text, as they load)."""
+
+        @property
+        def versioned_resolver(self) -> Any:
+            return {first: list(resolvers) for first, resolvers in _CoreResolver.yaml_implicit_resolvers.items()}
+
+    return Resolver
 
 
 def _yaml(mapping: int, sequence: int, offset: int) -> YAML:
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
-    yaml.Resolver = _Resolver
+    yaml.Resolver = _resolver()
     yaml.preserve_quotes = True
     yaml.width = 100  # as document.dumps folds long text
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
@@ -325,6 +330,9 @@ def _patch(original: str, before: str, after: str) -> str:
 
 def _merge(node: Any, value: Any, schema: Mapping[str, Any]) -> Any:
     """`value` written over `node`, reusing every part of `node` (with its comments and style) that is unchanged."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
     schema = resolve(schema)
     if isinstance(value, Mapping) and isinstance(node, CommentedMap):
         props = schema.get("properties", {})
@@ -367,6 +375,9 @@ def _position(node: CommentedMap, key: str, order: list[str]) -> int:
 
 def _fresh(value: Any, schema: Mapping[str, Any]) -> Any:
     """New YAML nodes for an answer, keys in schema order, multi-line text as literal blocks (as dumps writes)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
     schema = resolve(schema)
     if isinstance(value, Mapping):
         props = schema.get("properties", {})
