@@ -33,5 +33,7 @@ class KeyFooter(Footer):
         yield from super().compose()
 
     async def recompose(self) -> None:
-        if self._keys() != self._shown:
+        # A rebuild asked for just before the screen was closed (the start screen, once a proposal opens) finds
+        # no screen to read the keys of: nothing to show then.
+        if self.is_attached and self._keys() != self._shown:
             await super().recompose()
