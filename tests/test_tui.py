@@ -225,7 +225,6 @@ def _with_entries(field, data):
                 yield from _with_entries(child, data)
 
 
-@pytest.mark.usefixtures("schema_with_a_new_question")
 def test_a_long_step_shows_its_first_questions_at_once_and_the_rest_straight_after(state, aco):
     """The twenty design factors: the first screenful is built for the first paint, the others right after; a
     problem in the last factor is shown at its question once that is built, and jumping there waits for it."""
@@ -243,17 +242,18 @@ def test_a_long_step_shows_its_first_questions_at_once_and_the_rest_straight_aft
         await page.complete()
         await settled(pilot)
         assert len(page.query(GroupBox)) == 20 and box(app, last).error
-        assert app.focused.id == "q-design_factors-department_goals-rating"  # building the rest left focus be
+        assert app.focused.id == "q-design_factors-department_goals-rating"  # building the rest left the focus alone
         await go(pilot, last)
         assert app.focused.id == f"q-{slug(field_at(last).path)}"
 
     drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
 
 
+@pytest.mark.usefixtures("schema_with_a_new_question")
 def test_a_question_added_to_the_schema_appears_with_its_limits(state):
     async def scenario(pilot):
         screen = pilot.app.screen
-        await screen.show_step("element_3", focus=True)
+        await go(pilot, "element_3.prior_pilots")  # the last question of its step
         field = screen.query_one("#q-element_3-prior_pilots", Input)
         assert "Earlier pilots" in str(box(pilot.app, "element_3.prior_pilots").query_one(".field-title").render())
         field.focus()

@@ -343,8 +343,8 @@ class EntryBox(Vertical):
 
     def compose(self) -> ComposeResult:
         box, name = self.box, self.heading
-        remove = Button(f"Remove {name.lower()}" if self.open else "Remove", classes="remove",
-                        id=f"remove-{slug(self.path)}", compact=True)
+        remove = Button(f"Remove {name.lower()}" if self.open else "✕", classes="remove",
+                        id=f"remove-{slug(self.path)}", compact=True, tooltip=f"Remove {name.lower()}")
         if not self.open:
             with Horizontal(classes="entry-row"):
                 yield Button(f"▸ {self.index + 1}. {self.summary()}", classes="open-entry",
