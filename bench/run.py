@@ -18,7 +18,7 @@ Figures:
   sum of their resident sizes sampled every 20 ms, and the largest single process (getrusage of a wrapper's
   children, so earlier runs do not count).
 * re-evaluation of the largest example as the wizard does it on each change (check_answers + evaluate), in process.
-* wizard rows from bench/bench_tui.py (when it exists).
+* wizard rows from bench/bench_tui.py.
 """
 
 from __future__ import annotations
@@ -178,11 +178,8 @@ def reevaluation_rows() -> list[Row]:
 
 
 def tui_rows() -> list[Row]:
-    try:
-        from bench.bench_tui import main as tui_main
-    except ImportError:
-        print("note: bench/bench_tui.py is not there yet; the wizard rows are skipped", flush=True)
-        return []
+    from bench.bench_tui import main as tui_main  # here: the other rows never import Textual
+
     rows = []
     for name, value, baseline, ratio in tui_main():
         target, ok = "", None
