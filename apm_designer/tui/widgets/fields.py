@@ -217,11 +217,18 @@ class LongAnswer(TextArea):
     """A text box for long answers, as tall as its wrapped text (up to the CSS max-height)."""
 
     def on_mount(self) -> None:
+        self.fitted_width = 0
         after_each_layout(self, self.fit)
 
     def fit(self) -> None:
         # TextArea wraps on Resize only; an auto-height box wrapped for another width shows one row per paragraph.
-        if self.wrapped_document._width != self.wrap_width and self.size.width:
+        # Every layout of the screen calls this for every long answer of every page built: only a new width is
+        # looked into (wrap_width costs a region computation, and typing rewraps by itself).
+        width = self.size.width
+        if not width or width == self.fitted_width:
+            return
+        self.fitted_width = width
+        if self.wrapped_document._width != self.wrap_width:
             self._rewrap_and_refresh_virtual_size()
 
 
