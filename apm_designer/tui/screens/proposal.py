@@ -385,11 +385,7 @@ class ProposalScreen(Screen[None]):
     async def open_entry(self, entry: EntryBox, open: bool, *, focus: bool = True) -> None:
         """Open an entry of a repeatable group (build its questions) or close it to its summary line. Every answer
         is in the questionnaire already (each change is applied at once), so closing loses nothing."""
-        (entry.box.opened.add if open else entry.box.opened.discard)(entry.index)
-        entry.open = open
-        entry.set_class(not open, "-closed")
-        entry.border_title = None
-        await entry.recompose()
+        await entry.set_open(open)
         if self.check is not None:
             self._show_check(entry, self.check)
         if focus:

@@ -368,6 +368,14 @@ class EntryBox(Vertical):
                          compact=True)
             yield remove
 
+    async def set_open(self, open: bool) -> None:
+        """Build the entry's questions, or fold it back to its line."""
+        (self.box.opened.add if open else self.box.opened.discard)(self.index)
+        self.open = open
+        self.set_class(not open, "-closed")
+        self.border_title = None  # an open entry's compose titles it
+        await self.recompose()
+
     def summary(self) -> str:
         """The entry's first few short answers, e.g. "Shared risk · $486,000,000 · 2 arrangements"."""
         q = self.box.questionnaire
