@@ -56,28 +56,15 @@ def test_start_screen(snap_compare, fixed_state, size):
     assert snap_compare(WizardApp(blink=False), terminal_size=size)
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_element_step(snap_compare, fixed_state, size):
-    app, go = wizard_on("element_1")
-    assert snap_compare(app, terminal_size=size, run_before=go)
+# An element, the twenty design factors, the payment step (its lines of business closed to one line each, then the
+# LAN metrics) and the review.
+STEPS = ["element_1", "design_factors", "payment", "review"]
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_design_factors(snap_compare, fixed_state, size):
-    app, go = wizard_on("design_factors")
-    assert snap_compare(app, terminal_size=size, run_before=go)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_payment_step(snap_compare, fixed_state, size):
-    """Lines of business closed to one line each, then the LAN metrics."""
-    app, go = wizard_on("payment")
-    assert snap_compare(app, terminal_size=size, run_before=go)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_review(snap_compare, fixed_state, size):
-    app, go = wizard_on("review")
+@pytest.mark.parametrize("step", STEPS)
+def test_step(snap_compare, fixed_state, step, size):
+    app, go = wizard_on(step)
     assert snap_compare(app, terminal_size=size, run_before=go)
 
 
