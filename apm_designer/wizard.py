@@ -525,7 +525,7 @@ def without_problems(data: dict[str, Any], check: Check) -> dict[str, Any]:
 
 def answered_count(s: Step, data: Mapping[str, Any]) -> int:
     """How many questions of a step have an answer (for progress shown beside the step)."""
-    return sum(1 for name in s.sections for _ in _leaves_answered(get(data, (name,))))
+    return sum(answers_in(get(data, (name,))) for name in s.sections)
 
 
 def answers_in(value: Any) -> int:

@@ -204,6 +204,13 @@ class FieldBox(Vertical):
         self._answer([v for v, _ in self.field.choices if v in chosen] or None)
 
 
+def focus_first_answer(widget: Widget) -> None:
+    """Focus the first thing to answer under `widget`: a question, an entry's line, or an Add button."""
+    first = next(iter(widget.query(".answer, .open-entry, .add")), None)
+    if first is not None:
+        first.focus()
+
+
 def after_each_layout(widget: Widget, fit: Callable[[], None]) -> None:
     """Call `fit` after every layout of the screen.
 
@@ -272,9 +279,7 @@ class TitledBox(Vertical):
             heading.first().display = not fits
 
     def focus_control(self) -> None:
-        first = next(iter(self.query(".answer, .open-entry, .add")), None)
-        if first is not None:
-            first.focus()
+        focus_first_answer(self)
 
 
 class GroupBox(TitledBox):
@@ -401,9 +406,7 @@ class EntryBox(Vertical):
         self.query_one(".entry-state", Static).update(state)
 
     def focus_control(self) -> None:
-        first = next(iter(self.query(".answer, .add, .open-entry")), None)
-        if first is not None:
-            first.focus()
+        focus_first_answer(self)
 
     @on(Button.Pressed, ".open-entry, .close-entry")
     def _toggle(self, event: Button.Pressed) -> None:

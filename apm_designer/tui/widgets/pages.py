@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from apm_designer.metrics import PaymentMix, compute, format_table
 from apm_designer.tui.widgets.evaluation import JumpTo, question_title
-from apm_designer.tui.widgets.fields import after_each_layout, build
+from apm_designer.tui.widgets.fields import after_each_layout, build, focus_first_answer
 from apm_designer.wizard import REVIEW, Check, Questionnaire, Step, dotted, step_fields, steps
 
 
@@ -83,9 +83,7 @@ class StepPage(VerticalScroll):
         await self._complete.wait()
 
     def focus_first(self) -> None:
-        first = next(iter(self.query(".answer, .open-entry, .add")), None)
-        if first is not None:
-            first.focus()
+        focus_first_answer(self)
 
 
 def nav_buttons(step: Step) -> ComposeResult:
