@@ -280,9 +280,22 @@ def _scan_events(text: str, display: str, max_depth: int) -> None:
             elif isinstance(event, yaml.StreamEndEvent):
                 break
     except yaml.YAMLError as e:
-        raise _syntax_error(e, display) from None
+        if not _is_nesting_limit(e):
+            raise _syntax_error(e, display) from None
+        # PyYAML 6.0.4's scanner gives up at 1,000 open flow collections, before the parser has sent the event
+        # of the one that first went too deep. The text up to where it gave up holds that event: scan just that.
+        end = e.problem_mark.index
+        if end < len(text):
+            _scan_events(text[:end], display, max_depth)
+        mark = e.problem_mark
+        raise LoadError(display, mark.line + 1, mark.column + 1, f"nesting is deeper than {max_depth} levels",
+                        "too-deep") from None
     finally:
         loader.dispose()
+
+
+def _is_nesting_limit(e: yaml.YAMLError) -> bool:
+    return isinstance(e, yaml.MarkedYAMLError) and e.problem_mark is not None and "nesting depth" in (e.problem or "")
 
 
 def _where(node: Node | yaml.Event) -> tuple[int, int]:
