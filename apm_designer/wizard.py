@@ -597,35 +597,57 @@ class Questionnaire:
 # -------------------------------------------------------------------------------------------------------------- help
 
 
-def help_markdown(key: str) -> str:
-    """The toolkit's help for a step, as Markdown: guidance and real model examples, or the payment glossary."""
+@dataclass(frozen=True)
+class HelpBlock:
+    """One block of a step's help. `kind` is title, question, text, heading, item (of a list) or entry (a term in
+    bold, `lead`, and what it means)."""
+
+    kind: Literal["title", "question", "text", "heading", "item", "entry"]
+    text: str
+    lead: str = ""
+
+
+def help_blocks(key: str) -> list[HelpBlock]:
+    """The toolkit's help for a step: guidance and real model examples, or the payment glossary."""
     from apm_designer import toolkit
 
     if key.startswith("element_"):
         e = toolkit.element(key)
-        asks = "\n".join(f"- {a}" for a in e.asks)
-        examples = "\n\n".join(f"**{x.model}.** {x.text}" for x in e.examples)
-        return (f"## {e.title}\n\n*{e.question}*\n\n{e.guidance}\n\n### The toolkit asks for\n\n{asks}\n\n"
-                f"### From real models\n\n{examples}\n")
+        return [HelpBlock("title", e.title), HelpBlock("question", e.question), *_paragraphs(e.guidance),
+                HelpBlock("heading", "The toolkit asks for"), *(HelpBlock("item", a) for a in e.asks),
+                HelpBlock("heading", "From real models"),
+                *(HelpBlock("entry", x.text, lead=x.model) for x in e.examples)]
     if key == "design_factors":
-        factors = "\n".join(f"{f.number}. {f.title}{' *' if f.optional else ''}" for f in toolkit.design_factors())
-        return ("## Model design factors\n\nCMS weighs these twenty factors when it selects models to test. Rate "
-                "your model High, Medium or Low on each and say why. CMS does not expect proposers to focus on "
-                f"the factors marked *: they are optional.\n\n{factors}\n")
+        return [HelpBlock("title", "Model design factors"),
+                HelpBlock("text", "CMS weighs these twenty factors when it selects models to test. Rate your model "
+                                  "High, Medium or Low on each and say why. CMS does not expect proposers to focus on "
+                                  "the factors marked *: they are optional."),
+                *(HelpBlock("item", f"{f.title}{' *' if f.optional else ''}", lead=f"{f.number}.")
+                  for f in toolkit.design_factors())]
     if key == "payment":
         glossary = toolkit.glossary()
         terms = [f"Category {n}" for n in range(1, 5)] + [a.term for a in toolkit.arrangements().values()]
-        entries = "\n\n".join(f"**{t}.** {glossary[t]}" for t in dict.fromkeys(terms) if t in glossary)
-        return ("## Payment arrangements\n\nDescribe how the model pays, by line of business, in the terms of the "
-                "LAN APM Framework, with the dollars you project for each arrangement. The LAN workbook's metrics "
-                "appear below the form as you type.\n\n### Glossary\n\n" + entries + "\n")
+        return [HelpBlock("title", "Payment arrangements"),
+                HelpBlock("text", "Describe how the model pays, by line of business, in the terms of the LAN APM "
+                                  "Framework, with the dollars you project for each arrangement. The LAN workbook's "
+                                  "metrics appear below the form as you type."),
+                HelpBlock("heading", "Glossary"),
+                *(HelpBlock("entry", glossary[t], lead=t) for t in dict.fromkeys(terms) if t in glossary)]
     if key == REVIEW:
-        return ("## Review\n\nThe proposal as a reviewer will read it, with everything still missing or wrong "
-                "listed first: select a line to go to its answer. Save with ctrl+s; export (ctrl+r) writes the "
-                "Markdown beside the proposal file.\n")
-    return ("## Welcome\n\nThis wizard walks you through CMS's APM Design Toolkit: an overview, the seven "
-            "elements, the twenty model design factors and the payment arrangements, then a review.\n\n"
-            "- Answer in any order; jump to any step from the list on the left.\n"
-            "- Every answer is kept in a draft as you type, so nothing is lost.\n"
-            "- The evaluation (F2) tells you, as you go, whether the model is an APM, an Advanced APM and a "
-            "PFPM, and what it still needs.\n")
+        return [HelpBlock("title", "Review"),
+                HelpBlock("text", "The proposal as a reviewer will read it, with everything still missing or wrong "
+                                  "listed first: select a line to go to its answer. Save with ctrl+s; export (ctrl+r) "
+                                  "writes the Markdown beside the proposal file.")]
+    return [HelpBlock("title", "Welcome"),
+            HelpBlock("text", "This wizard walks you through CMS's APM Design Toolkit: an overview, the seven "
+                              "elements, the twenty model design factors and the payment arrangements, then a "
+                              "review."),
+            HelpBlock("item", "Answer in any order; jump to any step from the list on the left."),
+            HelpBlock("item", "Every answer is kept in a draft as you type, so nothing is lost."),
+            HelpBlock("item", "The evaluation (F2) tells you, as you go, whether the model is an APM, an Advanced "
+                              "APM and a PFPM, and what it still needs.")]
+
+
+def _paragraphs(text: str) -> list[HelpBlock]:
+    """Text blocks from prose whose lines are wrapped by hand and whose paragraphs are parted by blank lines."""
+    return [HelpBlock("text", " ".join(part.split())) for part in re.split(r"\n\s*\n", text) if part.strip()]

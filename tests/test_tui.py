@@ -22,6 +22,7 @@ from apm_designer.tui.screens.dialogs import Ask, AskPath
 from apm_designer.tui.screens.proposal import ProposalScreen
 from apm_designer.tui.screens.start import StartScreen
 from apm_designer.tui.widgets.fields import EntryBox, FieldBox, GroupBox, slug
+from apm_designer.tui.widgets.help import HelpPage
 from apm_designer.tui.widgets.pages import StepPage
 from apm_designer.wizard import REVIEW, field_at, parse_dotted, step_fields, step_of, steps
 
@@ -306,11 +307,13 @@ def test_toolkit_help_is_beside_the_form_on_a_wide_terminal_and_toggles_with_f1(
         assert aside.display
         await screen.show_step("element_4", focus=True)
         await pilot.pause()  # the help follows the form onto the screen
-        help_text = screen.query_one("#help-element_4 Markdown", Markdown).source
-        assert "### From real models" in help_text and "**" in help_text  # the toolkit's examples, by model
+        help_text = screen.query_one("#help-element_4", HelpPage).content
+        assert "From real models" in help_text.plain  # the toolkit's examples, each led by its model in bold
+        assert any(span.style == "bold" and help_text.plain[span.start:span.end].startswith("Comprehensive ESRD Care")
+                   for span in help_text.spans), help_text.plain
         await screen.show_step("payment", focus=True)
         await pilot.pause()
-        assert "### Glossary" in screen.query_one("#help-payment Markdown", Markdown).source
+        assert "Glossary" in screen.query_one("#help-payment", HelpPage).content.plain
         await pilot.press("f1")
         assert not aside.display
         await pilot.press("f1")
@@ -326,7 +329,7 @@ def test_help_is_hidden_on_a_small_terminal_until_asked_for(state):
         await pilot.press("f1")
         await pilot.pause()
         assert screen.query_one("#aside").display
-        assert "Welcome" in screen.query_one("#help-overview Markdown", Markdown).source
+        assert "Welcome" in screen.query_one("#help-overview", HelpPage).content.plain
         await pilot.press("f2")
         assert screen.query_one("#aside-tabs").active == "tab-evaluation"
 

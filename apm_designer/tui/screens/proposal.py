@@ -14,12 +14,12 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.css.scalar import Scalar
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Button, ContentSwitcher, Header, Markdown, TabbedContent, TabPane
+from textual.widgets import Button, ContentSwitcher, Header, TabbedContent, TabPane
 
 from apm_designer.document import write_atomic
 from apm_designer.drafts import ChangedOnDisk, Session
@@ -36,6 +36,7 @@ from apm_designer.tui.widgets.fields import (
     slug,
 )
 from apm_designer.tui.widgets.footer import KeyFooter
+from apm_designer.tui.widgets.help import HelpPage
 from apm_designer.tui.widgets.pages import PageComplete, PaymentMetrics, ReviewPage, StepPage, page_id
 from apm_designer.tui.widgets.steps import StepChosen, StepList
 from apm_designer.wizard import (
@@ -43,7 +44,6 @@ from apm_designer.wizard import (
     Check,
     answers_in,
     equal,
-    help_markdown,
     parse_dotted,
     step,
     step_of,
@@ -190,9 +190,8 @@ class ProposalScreen(Screen[None]):
         self.show_help()
 
     def show_help(self) -> None:
-        """The toolkit help for the current step. Each step's help is built once, and only when it can be seen
-        (rebuilding a Markdown document on every step switch would cost more than the switch itself), and after
-        the step's form is on screen: the form comes first."""
+        """The toolkit help for the current step. Each step's help is built once, when it can first be seen, and
+        after the step's form is on screen: the form comes first."""
         if not self.aside_shown:
             return
         switcher = self.query_one("#help-pages", ContentSwitcher)
@@ -207,7 +206,7 @@ class ProposalScreen(Screen[None]):
         switcher = self.query_one("#help-pages", ContentSwitcher)
         hid = f"help-{key}"
         if not switcher.query_children(f"#{hid}"):
-            await switcher.mount(VerticalScroll(Markdown(help_markdown(key), open_links=False), id=hid, classes="help"))
+            await switcher.mount(HelpPage(key))
         if key == self.current and switcher.query_children(f"#{hid}"):  # not there if the app is quitting
             switcher.current = hid
 

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Markdown, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from apm_designer.metrics import PaymentMix, compute, format_table
@@ -131,6 +131,8 @@ class ReviewPage(VerticalScroll):
         self.can_focus = False
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown  # its Markdown parser is imported only when the review is first shown
+
         yield Static("Review", classes="page-title")
         yield Static("", id="review-summary", classes="page-question", markup=False)
         yield OptionList(id="review-problems")
@@ -179,7 +181,7 @@ class ReviewPage(VerticalScroll):
                    f"{_count(warned, 'warning')}.")
         self.query_one("#review-summary", Static).update(
             summary[0].upper() + summary[1:] + (" Select a line to go to its answer." if options else ""))
-        self.query_one("#review-markdown", Markdown).update(markdown)
+        self.query_one("#review-markdown").update(markdown)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
