@@ -4,9 +4,12 @@
 
 Rows are (name, value, baseline, ratio), value and baseline in milliseconds, ratio = value / baseline:
 
-* cold start: a new process until the wizard's first screen is interactive, against a minimal Textual app (a
-  header, one input, a footer) measured the same way: what the wizard adds to Textual's own start. Both start
-  from compiled bytecode, as installed apps do.
+* cold start: from launching a new process until the wizard's first screen is interactive (its first frame
+  drawn with the first question focused: from then on the proposer sees the form and can type), against a
+  minimal Textual app (a header, one input, a footer) measured the same way: what the wizard adds to Textual's
+  own start. Also until that screen has settled (nothing left to do: the help pane and the rest of the step built,
+  everything painted), against the minimal app settled. The processes' shutdown is not counted: nobody waits for
+  it. Both start from compiled bytecode, as installed apps do.
 * step switch: going to a step already visited (its page is kept, as are the pages the app builds in the
   background while the proposer pauses), p50 and p95, against switching pages in a minimal Textual app (a
   ContentSwitcher of four pages of eight inputs) measured the same way; and going to a step for the first time
@@ -118,49 +121,97 @@ def wizard_app(path: Path) -> Any:
 
 
 def _cold_child(kind: str, path: str) -> None:
-    """In a fresh process: start the app headless and leave as soon as its first screen takes input."""
+    """In a fresh process: start the app headless, and print (as JSON, epoch seconds) when its first interactive
+    frame was drawn and when it had settled."""
+    import json
+
+    launched = float(os.environ["BENCH_LAUNCHED"])
     app = minimal_app() if kind == "minimal" else wizard_app(Path(path))
+    marks: dict[str, float] = {}
+    display = app._display  # where each frame goes to the terminal (skipped, headless, after this point)
+
+    def drawn(screen: Any, update: Any) -> None:
+        # The first frame of the screen that takes input (not Textual's default screen, below the wizard's), drawn
+        # with its first question focused.
+        if update is not None and screen is app.screen and screen.focused is not None and not app._batch_count:
+            marks.setdefault("interactive", time.time())
+        display(screen, update)
+
+    app._display = drawn
 
     async def ready(pilot: Any) -> None:
         await pilot.pause()
+        marks["settled"] = time.time()
         pilot.app.exit()
 
     app.run(headless=True, auto_pilot=ready, size=SIZE)
+    print(json.dumps({name: (at - launched) * 1000 for name, at in marks.items()}))
 
 
-# ---------------------------------------------------------------------------------------------------- timings
-
-
-def cold_start(path: Path, env: dict[str, str], bytecode: Path) -> tuple[float, float]:
-    """Median wall time (ms) of a whole process, wizard and minimal app runs interleaved.
+def cold_start(path: Path, env: dict[str, str], bytecode: Path) -> dict[str, tuple[float, float]]:
+    """Median ms from launch to the first interactive frame and to settled: {"interactive": (wizard, minimal),
+    "settled": (wizard, minimal)}, the two apps' runs interleaved.
 
     Both apps start from compiled bytecode, as an installed app does: kept in a private folder (`bytecode`) and
     written by one untimed run of each first, which also brings their files into the OS cache. Otherwise, where
     PYTHONDONTWRITEBYTECODE is set, every run would compile the wizard's own modules afresh (about 70 ms) while
     Textual's come compiled with the virtualenv.
     """
+    import json
+
     env = {name: value for name, value in env.items() if name != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(bytecode)
 
-    def run(kind: str) -> float:
-        start = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--cold", kind, str(path)], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return (time.perf_counter() - start) * 1000
+    def run(kind: str) -> dict[str, float]:
+        env["BENCH_LAUNCHED"] = repr(time.time())
+        done = subprocess.run([sys.executable, __file__, "--cold", kind, str(path)], env=env, check=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
 
-    times: dict[str, list[float]] = {"wizard": [], "minimal": []}
+    times: dict[str, list[dict[str, float]]] = {"wizard": [], "minimal": []}
     for kind in times:
         run(kind)
     for _ in range(COLD_RUNS):
         for kind in times:
             times[kind].append(run(kind))
-    return statistics.median(times["wizard"]), statistics.median(times["minimal"])
+    return {mark: (statistics.median(t[mark] for t in times["wizard"]),
+                   statistics.median(t[mark] for t in times["minimal"])) for mark in ("interactive", "settled")}
 
 
 # Not `pilot.press` and `pilot.pause`: both also wait on every widget's message queue in turn, a test-harness cost
 # that grows with the number of widgets on the screen and that no user pays. Each action is timed twice: until the
-# screen has been repainted with its result ("on screen": what the user sees) and until the app has gone idle ("all
-# done": follow-up events such as widgets told they are hidden, to within wait_for_idle's 20 ms steps).
+# first frame drawn that shows its result ("on screen": what the user sees, Textual's frame pacing included), and
+# until the app has gone idle ("all done": follow-up events such as widgets told they are hidden, to within
+# wait_for_idle's 20 ms steps).
+
+
+class FrameClock:
+    """Notes when an app draws the first frame that shows what is awaited. `App._display` is where each frame goes
+    to the terminal (headless, it is dropped there); the clock looks at the screen as each frame is drawn."""
+
+    def __init__(self, app: Any) -> None:
+        self.awaited: Callable[[], bool] | None = None
+        self.drawn_at: float | None = None
+        display = app._display
+
+        def drawn(screen: Any, update: Any) -> None:
+            display(screen, update)
+            if update is not None and self.awaited is not None and self.awaited():
+                self.drawn_at = time.perf_counter()
+                self.awaited = None
+
+        app._display = drawn
+
+
+def showing(screen: Any, page: Callable[[], Any]) -> Callable[[], bool]:
+    """Whether the page `page()` gives (None while it is not built) is on screen with the focus in it."""
+
+    def shown() -> bool:
+        on, focused = page(), screen.focused
+        return (on is not None and on in screen._compositor._full_map and focused is not None
+                and (focused is on or on in focused.ancestors))
+
+    return shown
 
 
 def type_key(app: Any, n: int) -> Any:
@@ -168,39 +219,63 @@ def type_key(app: Any, n: int) -> Any:
     return app._press_keys(["x" if n % 2 == 0 else "backspace"])
 
 
-async def _timed(app: Any, action: Callable[[], Any]) -> tuple[float, float]:
-    """(on screen, all done) in ms."""
+def typed(app: Any) -> Callable[[], bool]:
+    """Whether the focused input shows another value than it does now."""
+    box = app.screen.focused
+    before = box.value
+    return lambda: box.value != before
+
+
+async def _timed(app: Any, clock: FrameClock, action: Callable[[], Any],
+                 awaited: Callable[[], Callable[[], bool]] | None = None) -> tuple[float, float]:
+    """(on screen, all done) in ms. `awaited` gives what the frame to wait for shows; without it, the screen is
+    laid out and painted at once after the action, whatever it changed."""
     from textual._wait import wait_for_idle
 
     # Each action stands for a key press: the app does its background work (building pages, collecting garbage)
     # only while nobody types, and a proposer moving through the steps is typing.
     app.last_input = time.monotonic()
     start = time.perf_counter()
+    if awaited is not None:
+        clock.drawn_at, clock.awaited = None, awaited()
     result = action()
     if asyncio.iscoroutine(result):
         await result
-    await asyncio.sleep(0)
-    app.screen._on_timer_update()  # lay out and paint now what would wait for the next frame
-    painted = time.perf_counter()
+    if awaited is None:
+        await asyncio.sleep(0)
+        app.screen._on_timer_update()  # lay out and paint now what would wait for the next frame
+        painted = time.perf_counter()
     await wait_for_idle(0)
     app.screen._on_timer_update()
-    return (painted - start) * 1000, (time.perf_counter() - start) * 1000
+    done = time.perf_counter()
+    if awaited is not None:
+        while clock.drawn_at is None and time.perf_counter() - start < 5:
+            await asyncio.sleep(0.001)
+        if clock.drawn_at is None:
+            raise RuntimeError("bench: the awaited frame was never drawn")
+        painted = clock.drawn_at
+    return (painted - start) * 1000, (done - start) * 1000
 
 
 async def wizard_timings(path: Path) -> dict[str, list[tuple[float, float]]]:
     from apm_designer.wizard import steps
 
     app = wizard_app(path)
+    clock = FrameClock(app)
     out: dict[str, list[tuple[float, float]]] = {"first": [], "again": [], "settle": [], "key": []}
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.screen
+
+        def switch(key: str) -> tuple[Callable[[], Any], Callable[[], Callable[[], bool]]]:
+            return (lambda: screen.show_step(key, focus=True)), (lambda: showing(screen, lambda: screen.pages.get(key)))
+
         keys = [s.key for s in steps()]
         for key in keys[1:]:
-            out["first"].append(await _timed(app, lambda key=key: screen.show_step(key, focus=True)))
+            out["first"].append(await _timed(app, clock, *switch(key)))
         for _ in range(ROUNDS):
             for key in keys:
-                out["again"].append(await _timed(app, lambda key=key: screen.show_step(key, focus=True)))
+                out["again"].append(await _timed(app, clock, *switch(key)))
 
         await screen.show_step("element_4", focus=True)
         q = app.session.questionnaire
@@ -208,35 +283,43 @@ async def wizard_timings(path: Path) -> dict[str, list[tuple[float, float]]]:
         original = q.answer(path_)
         for n in range(EDITS):
             q.set(path_, original + n + 1)
-            out["settle"].append(await _timed(app, screen.settle))
+            out["settle"].append(await _timed(app, clock, screen.settle))
 
         await screen.jump("metadata.version")
         await pilot.pause()
         for n in range(KEYS):
-            out["key"].append(await _timed(app, lambda n=n: type_key(app, n)))
+            out["key"].append(await _timed(app, clock, lambda n=n: type_key(app, n), lambda: typed(app)))
     return out
 
 
 async def minimal_switches() -> dict[str, list[tuple[float, float]]]:
     """Page switches in the minimal app: to pages built at start ("again"), and to pages built when first shown."""
     app = minimal_pages_app()
+    clock = FrameClock(app)
     out: dict[str, list[tuple[float, float]]] = {"again": [], "first": []}
+
+    def page(n: int) -> Callable[[], bool]:
+        return showing(app.screen, lambda: next(iter(app.query(f"#page-{n}")), None))
+
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         for n in range(ROUNDS * 11):  # as many switches as the wizard's visited ones
-            out["again"].append(await _timed(app, lambda n=n: app.show(n % MINIMAL_PAGES)))
+            out["again"].append(await _timed(app, clock, lambda n=n: app.show(n % MINIMAL_PAGES),
+                                             lambda n=n: page(n % MINIMAL_PAGES)))
         for n in range(10):  # as many as the wizard's first visits
-            out["first"].append(await _timed(app, lambda n=n: app.add_and_show(MINIMAL_PAGES + n)))
+            out["first"].append(await _timed(app, clock, lambda n=n: app.add_and_show(MINIMAL_PAGES + n),
+                                             lambda n=n: page(MINIMAL_PAGES + n)))
     return out
 
 
 async def minimal_keys() -> list[tuple[float, float]]:
     app = minimal_app()
+    clock = FrameClock(app)
     times: list[tuple[float, float]] = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         for n in range(KEYS):
-            times.append(await _timed(app, lambda n=n: type_key(app, n)))
+            times.append(await _timed(app, clock, lambda n=n: type_key(app, n), lambda: typed(app)))
     return times
 
 
@@ -252,12 +335,14 @@ def main() -> list[Row]:
         env = {**os.environ, "XDG_STATE_HOME": str(work / "state")}
         os.environ["XDG_STATE_HOME"] = env["XDG_STATE_HOME"]  # the in-process runs remember files there too
 
-        wizard_cold, minimal_cold = cold_start(copy, env, work / "bytecode")
+        cold = cold_start(copy, env, work / "bytecode")
         timings = asyncio.run(wizard_timings(copy))
         baseline_keys = asyncio.run(minimal_keys())
         baseline_switches = asyncio.run(minimal_switches())
 
-    rows: list[Row] = [("tui cold start to first screen (ms)", wizard_cold, minimal_cold, wizard_cold / minimal_cold)]
+    rows: list[Row] = [(f"tui cold start to {what} (ms)", wizard, minimal, wizard / minimal)
+                       for what, (wizard, minimal) in (("first interactive screen", cold["interactive"]),
+                                                       ("settled screen", cold["settled"]))]
 
     def against_instant(name: str, values: list[float], quantiles: tuple[float, ...] = (0.5, 0.95)) -> None:
         for q in quantiles:
@@ -272,8 +357,8 @@ def main() -> list[Row]:
         if kind == "again":
             against_instant("tui step switch, visited, all done", [d for _, d in timings["again"]], (0.5,))
     against_instant("tui re-evaluation after an edit, on screen", [p for p, _ in timings["settle"]])
-    key, base = percentile([d for _, d in timings["key"]], 0.5), percentile([d for _, d in baseline_keys], 0.5)
-    rows.append(("tui keystroke p50 (ms)", key, base, key / base))
+    key, base = percentile([p for p, _ in timings["key"]], 0.5), percentile([p for p, _ in baseline_keys], 0.5)
+    rows.append(("tui keystroke, on screen p50 (ms)", key, base, key / base))
     return rows
 
 

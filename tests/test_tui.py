@@ -362,6 +362,23 @@ def test_the_evaluation_follows_the_answers_and_a_finding_jumps_to_its_question(
     drive(WizardApp(Session.edit(aco)), scenario)
 
 
+def test_a_jump_to_another_step_scrolls_its_question_into_view(state, aco):
+    """The page of another step is laid out only once it is shown: the question is scrolled to after that."""
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await screen.show_step("element_4", focus=True)
+        await pilot.pause()
+        await go(pilot, "metadata.version")  # far down the overview page
+        await pilot.pause()
+        focused = pilot.app.focused
+        assert screen.current == "overview" and focused.id == "q-metadata-version"
+        assert screen.pages["overview"].region.contains_region(focused.region), focused.region
+        await pilot.press("end", "x")
+        assert focused.value == "1.0x"
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
+
+
 def test_payment_step_shows_live_lan_metrics(state):
     async def scenario(pilot):
         screen = pilot.app.screen

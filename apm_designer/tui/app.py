@@ -12,6 +12,7 @@ from rich.console import RenderableType
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from apm_designer.drafts import Session
 from apm_designer.tui.screens.proposal import ProposalScreen
@@ -39,6 +40,14 @@ class WizardApp(App[None]):
             self.last_input = time.monotonic()
         await super().on_event(event)
 
+    def get_default_screen(self) -> Screen:
+        # A proposal opened from the command line is the app's first screen, not pushed over Textual's blank one:
+        # it is styled once rather than again when shown, and no blank screen is drawn before it. The start screen
+        # is pushed (below), as opening a proposal from it replaces it.
+        if self.session is None:
+            return super().get_default_screen()
+        return ProposalScreen(self.session, blink=self.blink)
+
     def on_mount(self) -> None:
         # Full garbage collections walk every object; with a proposal's pages built that stalls the app for up to
         # a second at random moments. Make them rare (the proposal screen collects while the user pauses instead).
@@ -46,8 +55,6 @@ class WizardApp(App[None]):
         gc.set_threshold(self._gc_threshold[0], self._gc_threshold[1], GC_FULL_EVERY)
         if self.session is None:
             self.push_screen(StartScreen())
-        else:
-            self.push_screen(ProposalScreen(self.session, blink=self.blink))
 
     def on_unmount(self) -> None:
         gc.set_threshold(*self._gc_threshold)

@@ -77,6 +77,7 @@ def rendered_markdown(data: Any, evaluation: Any, check: Check) -> str:
 
 
 class ProposalScreen(Screen[None]):
+    AUTO_FOCUS = ""  # not the step list first: each step focuses its first question itself (show_step)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+n", "next_step", "Next", priority=True),
@@ -307,9 +308,12 @@ class ProposalScreen(Screen[None]):
         entries of repeatable groups on the way."""
         parts = parse_dotted(path)
         key = step_of(parts).key
+        switched = key != self.current
         await self.show_step(key)
         page = self.pages[key]
-        moved = not page.is_complete  # questions built after the page's first paint
+        # Where the question is is known once the page has been laid out: not yet if it has just been shown (a
+        # hidden page is not laid out) or has questions built after its first paint.
+        moved = switched or not page.is_complete
         await page.complete()
         for n, part in enumerate(parts):
             if isinstance(part, int):
@@ -325,7 +329,7 @@ class ProposalScreen(Screen[None]):
             found = page.query(f"#box-{slug(parts[:n])}")
             if found:
                 box = found.first()
-                if moved:  # where the new questions are is known once the page has been laid out again
+                if moved:
                     self.call_after_refresh(page.scroll_to_widget, box, animate=False, top=True)
                 else:
                     page.scroll_to_widget(box, animate=False, top=True)
