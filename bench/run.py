@@ -183,7 +183,7 @@ def tui_rows() -> list[Row]:
     rows = []
     for name, value, baseline, ratio in tui_main():
         target, ok = "", None
-        if "cold start" in name:
+        if "cold start to first interactive" in name:
             target, ok = "ratio ≤ 1.50", ratio <= 1.5
         elif "step switch" in name and "p95" in name:
             target, ok = "< 50 ms", value < 50

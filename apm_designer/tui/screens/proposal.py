@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.scalar import Scalar
 from textual.events import Resize
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Button, ContentSwitcher, Header, TabbedContent, TabPane
@@ -78,6 +79,10 @@ def rendered_markdown(data: Any, evaluation: Any, check: Check) -> str:
 
 class ProposalScreen(Screen[None]):
     AUTO_FOCUS = ""  # not the step list first: each step focuses its first question itself (show_step)
+    # Textual's screen repaints all of itself whenever the focus moves (its `focused` reactive repaints), after the
+    # widgets that gained and lost the focus have repainted themselves: a second, whole-screen frame on every step
+    # switch and every tab between questions.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+n", "next_step", "Next", priority=True),
