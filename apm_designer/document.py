@@ -181,6 +181,14 @@ def loads(text: str, display: str = "<string>", *, max_depth: int = MAX_DEPTH) -
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
+    except yaml.composer.ComposerError as e:
+        if e.problem and e.problem.startswith("found undefined alias") and e.problem_mark is not None:
+            m = e.problem_mark
+            line = re.split("\r\n|[\n\r\x85\u2028\u2029]", text)[m.line].removeprefix("\ufeff")
+            alias = re.match(r"\*[^\s\[\]{},]*", line[m.column:])  # libyaml's message does not name it
+            what = f"alias {alias.group() if alias else '*'}"
+            raise LoadError(display, m.line + 1, m.column + 1, _alias_message(what), "alias") from None
+        raise _syntax_error(e, display) from None
     except yaml.YAMLError as e:
         raise _syntax_error(e, display) from None
     finally:
@@ -219,20 +227,22 @@ def _syntax_error(e: yaml.YAMLError, display: str) -> LoadError:
 
 
 _BREAKS = "\n\r\x85\u2028\u2029"  # libyaml's line breaks
-_NODE_PROPERTY = re.compile(r"[&*!]")
+_NODE_PROPERTY = re.compile(r"[&!]")
 
 
 def _may_hold_anchors(text: str) -> bool:
-    """Whether an anchor (&name), alias (*name) or tag (!, which may come before an anchor) could start a node.
+    """Whether an anchor (&name) or a tag (!, which may come before an anchor) could start a node.
 
-    A node starts at a line's start after indentation and block indicators, or after `:` or a flow indicator.
-    A superset (it also matches in quoted text and block scalars, e.g. "Note: *this*"): True only means the event
-    scan runs. Prose like "R&D", "2*3" or "cost *and* quality" in a plain answer is not a node start.
+    Aliases (*name) need no looking for: one with no anchor before it fails to compose ("undefined alias", refused
+    as an alias in `loads`), and Markdown emphasis at the start of a line of a long answer (`**Key point**`) is
+    common in proposals. A node starts at a line's start after indentation and block indicators, or after `:` or
+    a flow indicator. A superset (it also matches in quoted text and block scalars, e.g. "Note: &this"): True
+    only means the event scan runs. Prose like "R&D" or "P&L" in a plain answer is not a node start.
     """
     for m in _NODE_PROPERTY.finditer(text):
         at = m.start()
-        if text[at] != "!" and (at + 1 == len(text) or text[at + 1].isspace() or text[at + 1] in "[]{},"):
-            continue  # `&` or `*` must be followed by a name
+        if text[at] == "&" and (at + 1 == len(text) or text[at + 1].isspace() or text[at + 1] in "[]{},"):
+            continue  # an anchor has a name
         before = at
         while before > 0 and text[before - 1] in " \t?:-":
             before -= 1
@@ -268,9 +278,7 @@ def _scan_events(text: str, display: str, max_depth: int) -> None:
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 m = event.start_mark
                 what = f"alias *{event.anchor}" if isinstance(event, yaml.AliasEvent) else f"anchor &{event.anchor}"
-                raise LoadError(display, m.line + 1, m.column + 1,
-                                f"{what}: anchors and aliases are not allowed in proposals; write the answer out",
-                                "alias")
+                raise LoadError(display, m.line + 1, m.column + 1, _alias_message(what), "alias")
             if isinstance(event, yaml.NodeEvent) and depth > max_depth:
                 raise LoadError(display, *_where(event), f"nesting is deeper than {max_depth} levels", "too-deep")
             if isinstance(event, yaml.CollectionStartEvent):
@@ -296,6 +304,10 @@ def _scan_events(text: str, display: str, max_depth: int) -> None:
 
 def _is_nesting_limit(e: yaml.YAMLError) -> bool:
     return isinstance(e, yaml.MarkedYAMLError) and e.problem_mark is not None and "nesting depth" in (e.problem or "")
+
+
+def _alias_message(what: str) -> str:
+    return f"{what}: anchors and aliases are not allowed in proposals; write the answer out"
 
 
 def _where(node: Node | yaml.Event) -> tuple[int, int]:

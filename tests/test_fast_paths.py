@@ -3,7 +3,7 @@
 * schema_check's compiled check never passes what jsonschema rejects, and does pass the real examples;
 * validation's pruning validator reports jsonschema's errors, in jsonschema's order;
 * schema_check's date and email formats are jsonschema's;
-* document's pre-scans never miss an anchor, an alias or deep nesting that the parser sees;
+* document's pre-scans never miss an anchor or deep nesting that the parser sees, and no alias is ever loaded;
 * evaluate's line wrapping is textwrap's.
 """
 
@@ -155,14 +155,26 @@ def test_the_nesting_bound_is_never_below_the_real_depth(data: Any, flow: bool |
 
 @pytest.mark.parametrize("text", [
     "a: &x 1\nb: *x\n", "a: [&x 1, *x]\n", "{a: &b c}\n", "- &a x\n", "a: !!str &x 1\n", "{? &a x: y}\n",
-    '{"a":&b c}\n', "a:\t*b\n", "--- &a\nb: 1\n", "a:\n  ? &k x\n  : *k\n", "a:\r\n  - &x 1\r\n", "a:\x85&b c\n",
+    '{"a":&b c}\n', "--- &a\nb: 1\n", "a:\n  ? &k x\n  : *k\n", "a:\r\n  - &x 1\r\n", "a:\x85&b c\n",
     "&a b: c\n", "a: {b: [c, &d e]}\n", "a: !x &y\n"])
-def test_every_anchor_alias_or_tag_position_sends_the_text_to_the_event_scan(text: str) -> None:
+def test_every_anchor_or_tag_position_sends_the_text_to_the_event_scan(text: str) -> None:
     assert _may_hold_anchors(text)
 
 
+@pytest.mark.parametrize(("text", "line", "col"), [("a:\t*b\n", 1, 4), ("a: [x, *y]\n", 1, 8),
+                                                   ("a:\r\n  - *zz\r\n", 2, 5)])
+def test_an_alias_with_no_anchor_is_refused_by_name_without_the_event_scan(text: str, line: int, col: int) -> None:
+    assert not _may_hold_anchors(text)
+    with pytest.raises(LoadError) as caught:
+        loads(text)
+    alias = text[text.index("*"):].split()[0].rstrip("]")
+    assert (caught.value.line, caught.value.col, caught.value.code) == (line, col, "alias")
+    assert caught.value.message.startswith(f"alias {alias}:")
+
+
 @pytest.mark.parametrize("text", ["a: R&D and P&L\n", "a: 2*3 = 6\n", "a: cost *and* quality\n",
-                                  "a: Great!\n", "a: |\n  * a bullet\n"])
+                                  "a: Great!\n", "a: |\n  * a bullet\n", "a: |\n  **Key point**: savings\n",
+                                  "a: >\n  Cost\n  *and* quality.\n"])
 def test_prose_does_not_send_the_text_to_the_event_scan(text: str) -> None:
     assert not _may_hold_anchors(text)
     loads(text)  # and it loads
@@ -171,15 +183,19 @@ def test_prose_does_not_send_the_text_to_the_event_scan(text: str) -> None:
 @settings(max_examples=300)
 @given(st.lists(st.sampled_from(["a", "b: ", "- ", "&x ", "*x ", "!t ", "[", "]", "{", "}", ", ", "\n", "  ", "'",
                                  '"', "? ", ": ", "R&D ", "*y*"]), max_size=24).map("".join))
-def test_no_anchor_or_alias_the_parser_sees_escapes_the_pre_scan(text: str) -> None:
+def test_no_anchor_or_alias_the_parser_sees_escapes_loading(text: str) -> None:
+    """An anchor always sends the text to the event scan; an alias with no anchor fails to compose. Either way the
+    text is refused as an alias."""
     try:
         events = list(yaml.parse(text, Loader=yaml.CSafeLoader))
     except yaml.YAMLError:
         return
-    if any(isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None) for e in events):
+    if any(getattr(e, "anchor", None) and not isinstance(e, yaml.AliasEvent) for e in events):
         assert _may_hold_anchors(text)
-        with pytest.raises(LoadError):
+    if any(isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None) for e in events):
+        with pytest.raises(LoadError) as caught:
             loads(text)
+        assert caught.value.code == "alias", caught.value
 
 
 # ------------------------------------------------------------------------------------------------ report wrapping
