@@ -99,6 +99,7 @@ class FieldBox(Vertical):
         self.quiet_hint = quiet_hint
         self.typing_errors: tuple[str, ...] = check(field, value) if field.kind in ("text", "textarea") else ()
         self.problems: tuple[str, ...] = ()
+        self._note_shown: tuple[bool, str | None] | None = None  # (hint shown, error shown) in the note
 
     def compose(self) -> ComposeResult:
         # Few widgets per question: a page holds dozens of them, and every one costs on each focus change.
@@ -149,7 +150,11 @@ class FieldBox(Vertical):
     def _show_errors(self) -> None:
         """The description as a hint, and under it the first thing wrong with the answer."""
         errors = self.typing_errors or self.problems
-        hint = self.field.description and (not self.quiet_hint or self.has_focus_within)
+        hint = bool(self.field.description) and (not self.quiet_hint or self.has_focus_within)
+        shown = (hint, errors[0] if errors else None)
+        if shown == self._note_shown:
+            return  # as it is: updating a text lays the whole screen out again, and this runs on every keystroke
+        self._note_shown = shown
         # "dim", not $text-muted: Content styles cannot resolve the theme's `auto` colours.
         parts = [Content.styled(self.field.description, "dim")] if hint else []
         if errors:
