@@ -196,3 +196,25 @@ def test_answers_set_through_the_questionnaire_validate():
     q.add_item(("element_6", "measures"))
     q.set(("element_6", "measures", 0, "type"), "outcome")
     assert is_valid(q.data)
+
+
+def test_each_step_has_the_toolkits_help():
+    """The help beside each element gives its guidance, what the toolkit asks for and its real model examples; the
+    design factors list all twenty (optional ones starred); the payment step has the LAN glossary."""
+    from apm_designer import toolkit
+
+    for e in toolkit.elements():
+        blocks = wizard.help_blocks(e.key)
+        assert (blocks[0].kind, blocks[0].text, blocks[1].kind, blocks[1].text) == ("title", e.title, "question",
+                                                                                    e.question)
+        assert " ".join(b.text for b in blocks if b.kind == "text") == " ".join(e.guidance.split())
+        assert [b.text for b in blocks if b.kind == "item"] == list(e.asks)
+        assert [(b.lead, b.text) for b in blocks if b.kind == "entry"] == [(x.model, x.text) for x in e.examples]
+    factors = [b for b in wizard.help_blocks("design_factors") if b.kind == "item"]
+    assert [b.lead for b in factors] == [f"{n}." for n in range(1, 21)]
+    assert sum(b.text.endswith(" *") for b in factors) == 4
+    glossary = {b.lead: b.text for b in wizard.help_blocks("payment") if b.kind == "entry"}
+    assert {f"Category {n}" for n in range(1, 5)} <= glossary.keys()
+    assert all(glossary[term] == toolkit.glossary()[term] for term in glossary)
+    for key in ("overview", wizard.REVIEW):
+        assert wizard.help_blocks(key)[0].kind == "title"
