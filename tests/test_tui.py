@@ -565,29 +565,6 @@ def test_open_and_save_without_edits_is_byte_identical(state, aco):
     assert aco.read_bytes() == before and aco.stat().st_mtime_ns == mtime
 
 
-def test_the_review_is_brought_up_to_date_while_the_proposer_pauses(state, aco):
-    """Its rendered proposal is built in a pause, so going to the review then shows it without building it again."""
-
-    async def scenario(pilot):
-        app, screen = pilot.app, pilot.app.screen
-        await go(pilot, "metadata.title")
-        await pilot.press("end", *" (revised)")
-        await settled(pilot)
-        app.last_input = 0.0  # a long pause: every step's page, then the review
-        for _ in range(len(steps()) + 1):
-            await screen._while_idle()
-        assert screen.current == "overview" and REVIEW in screen.pages
-        markdown = screen.query_one("#review-markdown", Markdown)
-        title = markdown.query("MarkdownH1").first()
-        assert title.source.strip().endswith("(revised)")
-        await screen.show_step(REVIEW, focus=True)
-        await pilot.pause()
-        assert markdown.query("MarkdownH1").first() is title  # shown as built, not built again
-        await pilot.press("ctrl+q")
-
-    drive(WizardApp(Session.edit(aco)), scenario)
-
-
 def test_quitting_while_a_page_is_built_in_the_background_ends_cleanly(state, aco):
     """While the proposer pauses the screen builds the pages not visited yet; quitting then must not fail (run_test
     raises any error a widget had)."""

@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.scalar import Scalar
@@ -109,7 +108,7 @@ class ProposalScreen(Screen[None]):
         self._checked = 0  # how many times the answers have been checked
         self._page_checked: dict[str, int] = {}  # by step: the check its page shows
         self._panel_checked = 0
-        self._building: AwaitMount | AwaitComplete | None = None  # a page being built (see WizardApp.exit)
+        self._building: AwaitMount | None = None  # a page being mounted (see WizardApp.exit)
 
     # ------------------------------------------------------------------------------------------------ layout
 
@@ -221,8 +220,7 @@ class ProposalScreen(Screen[None]):
         """Work done while the proposer reads or thinks, once they have not typed or clicked for `IDLE` seconds.
 
         First, build the page of a step not visited yet (the next ones first), so going there later is as quick
-        as going back. Then build the review, or bring it up to date with the answers: its rendered proposal is
-        a document of hundreds of widgets, which took the best part of a second to build when it was shown.
+        as going back; the review is left out, as it is rendered afresh when shown.
 
         Then, once per pause, collect garbage and freeze what is left. With every page built the app holds enough
         objects that a full collection takes up to a second (measured on the largest example); the app raises the
@@ -241,19 +239,6 @@ class ProposalScreen(Screen[None]):
             self.pages[key] = page
             await self._mount_page(page)
             await page.complete()
-        elif self.current != REVIEW and self.check is not None and self._page_checked.get(REVIEW) != self._checked:
-            if REVIEW not in self.pages:
-                review = ReviewPage()
-                review.display = False
-                self.pages[REVIEW] = review
-                await self._mount_page(review)
-            built = self._refresh_page(REVIEW)
-            if built is not None:
-                self._building = built  # WizardApp.exit waits for it, as for a page being mounted
-                try:
-                    await built
-                finally:
-                    self._building = None
         elif self._collected_for != last_input:
             self._collected_for = last_input
             gc.unfreeze()  # so that what has died since the last pause is collected too
@@ -446,21 +431,19 @@ class ProposalScreen(Screen[None]):
         self._refresh_page(self.current)
         self._show_title()
 
-    def _refresh_page(self, key: str) -> AwaitComplete | None:
-        """Show the latest check on a page: problems at their questions, the payment metrics, the review (which
-        returns what to await for its rendered proposal to be built)."""
+    def _refresh_page(self, key: str) -> None:
+        """Show the latest check on a page: problems at their questions, the payment metrics, the review."""
         page = self.pages.get(key)
         if page is None or self.check is None or self._page_checked.get(key) == self._checked:
-            return None
+            return
         self._page_checked[key] = self._checked
         q = self.session.questionnaire
         if isinstance(page, ReviewPage):
-            return page.show(q.data, self.check, self.evaluation,
-                             rendered_markdown(q.data, self.evaluation, self.check))
+            page.show(q.data, self.check, self.evaluation, rendered_markdown(q.data, self.evaluation, self.check))
+            return
         self._show_check(page, self.check)
         for metrics in page.query(PaymentMetrics):
             metrics.show(q.data)
-        return None
 
     def _show_check(self, widget: Widget, check: Check) -> None:
         """Problems at the questions under `widget`, and the state of its closed entries."""

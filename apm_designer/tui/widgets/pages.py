@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.await_complete import AwaitComplete
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -150,8 +149,7 @@ class ReviewPage(VerticalScroll):
     def focus_first(self) -> None:
         self.query_one("#review-problems", OptionList).focus()
 
-    def show(self, data: Any, check: Check, evaluation: Any, markdown: str) -> AwaitComplete:
-        """Show the problems and the rendered proposal; the awaitable is done when the document is built."""
+    def show(self, data: Any, check: Check, evaluation: Any, markdown: str) -> None:
         options: list[Option] = []
         targets: dict[str, str] = {}
         for path, messages in check.problems.items():
@@ -183,7 +181,7 @@ class ReviewPage(VerticalScroll):
                    f"{_count(warned, 'warning')}.")
         self.query_one("#review-summary", Static).update(
             summary[0].upper() + summary[1:] + (" Select a line to go to its answer." if options else ""))
-        return self.query_one("#review-markdown").update(markdown)
+        self.query_one("#review-markdown").update(markdown)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
