@@ -14,8 +14,7 @@ from textual.widgets import Static
 
 from apm_designer.wizard import HelpBlock, help_blocks
 
-_STYLES = {"title": "bold $text-primary", "question": "italic", "heading": "bold", "text": "", "item": "",
-           "entry": ""}
+_STYLES = {"title": "bold $text-primary", "question": "italic", "heading": "bold", "text": ""}
 
 
 def help_content(blocks: list[HelpBlock]) -> Content:
