@@ -126,8 +126,7 @@ class Document:
     def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
         """1-based (line, col) of the value at `path` (of its key when `key`), or of its deepest existing ancestor."""
         key_node, node = self.node_at(path)
-        mark = (key_node if key and key_node is not None else node).start_mark
-        return mark.line + 1, mark.column + 1
+        return _at((key_node if key and key_node is not None else node).start_mark)
 
 
 def read_text(path: Path, display: str, max_bytes: int = MAX_BYTES) -> str:
@@ -187,7 +186,7 @@ def loads(text: str, display: str = "<string>", *, max_depth: int = MAX_DEPTH) -
             line = re.split("\r\n|[\n\r\x85\u2028\u2029]", text)[m.line].removeprefix("\ufeff")
             alias = re.match(r"\*[^\s\[\]{},]*", line[m.column:])  # libyaml's message does not name it
             what = f"alias {alias.group() if alias else '*'}"
-            raise LoadError(display, m.line + 1, m.column + 1, _alias_message(what), "alias") from None
+            raise LoadError(display, *_at(m), _alias_message(what), "alias") from None
         raise _syntax_error(e, display) from None
     except yaml.YAMLError as e:
         raise _syntax_error(e, display) from None
@@ -196,7 +195,7 @@ def loads(text: str, display: str = "<string>", *, max_depth: int = MAX_DEPTH) -
     if root is None or root.tag == NULL:  # no document, or one that is only `---` / `~`
         raise LoadError(display, 1, 1, "file holds no YAML document", "empty")
     if not isinstance(root, MappingNode):
-        line, col = root.start_mark.line + 1, root.start_mark.column + 1
+        line, col = _where(root)
         message = f"the top level must be a mapping of answers (`metadata:`, `element_1:`, ...), not {_kind(root)}"
         raise LoadError(display, line, col, message, "not-mapping")
     data = _build(root, display, set(), 0, max_depth)
@@ -221,7 +220,7 @@ def _kind(node: Node) -> str:
 def _syntax_error(e: yaml.YAMLError, display: str) -> LoadError:
     if isinstance(e, yaml.MarkedYAMLError):
         mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _at(mark) if mark else (1, 1)
         return LoadError(display, line, col, f"invalid YAML: {_yaml_problem(e)}", "yaml-syntax")
     return LoadError(display, 1, 1, f"invalid YAML: {e}", "yaml-syntax")
 
@@ -278,7 +277,7 @@ def _scan_events(text: str, display: str, max_depth: int) -> None:
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 m = event.start_mark
                 what = f"alias *{event.anchor}" if isinstance(event, yaml.AliasEvent) else f"anchor &{event.anchor}"
-                raise LoadError(display, m.line + 1, m.column + 1, _alias_message(what), "alias")
+                raise LoadError(display, *_at(m), _alias_message(what), "alias")
             if isinstance(event, yaml.NodeEvent) and depth > max_depth:
                 raise LoadError(display, *_where(event), f"nesting is deeper than {max_depth} levels", "too-deep")
             if isinstance(event, yaml.CollectionStartEvent):
@@ -292,12 +291,10 @@ def _scan_events(text: str, display: str, max_depth: int) -> None:
             raise _syntax_error(e, display) from None
         # PyYAML 6.0.4's scanner gives up at 1,000 open flow collections, before the parser has sent the event
         # of the one that first went too deep. The text up to where it gave up holds that event: scan just that.
-        end = e.problem_mark.index
-        if end < len(text):
-            _scan_events(text[:end], display, max_depth)
         mark = e.problem_mark
-        raise LoadError(display, mark.line + 1, mark.column + 1, f"nesting is deeper than {max_depth} levels",
-                        "too-deep") from None
+        if mark.index < len(text):
+            _scan_events(text[:mark.index], display, max_depth)
+        raise LoadError(display, *_at(mark), f"nesting is deeper than {max_depth} levels", "too-deep") from None
     finally:
         loader.dispose()
 
@@ -311,7 +308,12 @@ def _alias_message(what: str) -> str:
 
 
 def _where(node: Node | yaml.Event) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+    return _at(node.start_mark)
+
+
+def _at(mark: yaml.Mark) -> tuple[int, int]:
+    """A parser mark as a 1-based (line, col)."""
+    return mark.line + 1, mark.column + 1
 
 
 def _build(node: Node, display: str, seen: set[int], depth: int, max_depth: int) -> Any:
