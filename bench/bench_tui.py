@@ -120,31 +120,44 @@ def wizard_app(path: Path) -> Any:
     return WizardApp(Session.edit(path), blink=False)
 
 
+class FrameClock:
+    """Notes when an app draws the first frame that shows what is awaited. `App._display` is where each frame goes
+    to the terminal (headless, it is dropped there); the clock looks at the screen as each frame is drawn."""
+
+    def __init__(self, app: Any) -> None:
+        self.awaited: Callable[[], bool] | None = None
+        self.drawn_at: float | None = None
+        display = app._display
+
+        def drawn(screen: Any, update: Any) -> None:
+            display(screen, update)
+            # Not a frame held back inside a batch of updates: `_display` drops those.
+            if update is not None and not app._batch_count and self.awaited is not None and self.awaited():
+                self.drawn_at = time.perf_counter()
+                self.awaited = None
+
+        app._display = drawn
+
+
 def _cold_child(kind: str, path: str) -> None:
-    """In a fresh process: start the app headless, and print (as JSON, epoch seconds) when its first interactive
+    """In a fresh process: start the app headless, and print (as JSON, ms since launch) when its first interactive
     frame was drawn and when it had settled."""
     import json
 
-    launched = float(os.environ["BENCH_LAUNCHED"])
+    launched = float(os.environ["BENCH_LAUNCHED"]) - time.time() + time.perf_counter()  # on the perf_counter clock
     app = minimal_app() if kind == "minimal" else wizard_app(Path(path))
+    clock = FrameClock(app)
+    clock.awaited = lambda: app.screen.focused is not None  # the first frame drawn with its first question focused
     marks: dict[str, float] = {}
-    display = app._display  # where each frame goes to the terminal (skipped, headless, after this point)
-
-    def drawn(screen: Any, update: Any) -> None:
-        # The first frame of the screen that takes input (not Textual's default screen, below the wizard's), drawn
-        # with its first question focused.
-        if update is not None and screen is app.screen and screen.focused is not None and not app._batch_count:
-            marks.setdefault("interactive", time.time())
-        display(screen, update)
-
-    app._display = drawn
 
     async def ready(pilot: Any) -> None:
         await pilot.pause()
-        marks["settled"] = time.time()
+        marks["settled"] = time.perf_counter()
         pilot.app.exit()
 
     app.run(headless=True, auto_pilot=ready, size=SIZE)
+    assert clock.drawn_at is not None, "no frame was drawn with the focus in a question"
+    marks["interactive"] = clock.drawn_at
     print(json.dumps({name: (at - launched) * 1000 for name, at in marks.items()}))
 
 
@@ -183,24 +196,6 @@ def cold_start(path: Path, env: dict[str, str], bytecode: Path) -> dict[str, tup
 # first frame drawn that shows its result ("on screen": what the user sees, Textual's frame pacing included), and
 # until the app has gone idle ("all done": follow-up events such as widgets told they are hidden, to within
 # wait_for_idle's 20 ms steps).
-
-
-class FrameClock:
-    """Notes when an app draws the first frame that shows what is awaited. `App._display` is where each frame goes
-    to the terminal (headless, it is dropped there); the clock looks at the screen as each frame is drawn."""
-
-    def __init__(self, app: Any) -> None:
-        self.awaited: Callable[[], bool] | None = None
-        self.drawn_at: float | None = None
-        display = app._display
-
-        def drawn(screen: Any, update: Any) -> None:
-            display(screen, update)
-            if update is not None and self.awaited is not None and self.awaited():
-                self.drawn_at = time.perf_counter()
-                self.awaited = None
-
-        app._display = drawn
 
 
 def showing(screen: Any, page: Callable[[], Any]) -> Callable[[], bool]:
