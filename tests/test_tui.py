@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_wizard import schema_with_a_new_question  # noqa: F401  (a fixture)
+from textual.color import Color
 from textual.widgets import Button, Input, Markdown, OptionList, Select, TextArea
 
 from apm_designer.document import load
@@ -295,6 +296,45 @@ def test_each_kind_of_question_takes_its_answer_from_the_keyboard(state):
         assert app.focused.id == "q-element_6-measures-0-name"
 
     drive(WizardApp(Session.new(state / "p.yaml")), scenario)
+
+
+def test_the_question_in_use_is_marked_by_a_bar_and_its_title_in_the_theme_accent(state, aco):
+    def painted(app, widget, dx: int = 0):
+        """The character and its colour drawn on screen at the widget's top left (+ dx)."""
+        x, y = widget.region.x + dx, widget.region.y
+        strip = app.screen._compositor.render_strips()[y]  # the screen as the terminal is sent it
+        cells = [(char, seg.style) for seg in strip for char in seg.text]
+        char, style = cells[x]
+        return char, style.color.triplet.hex if style.color else None
+
+    async def scenario(pilot):
+        app = pilot.app
+        await go(pilot, "element_3.model_design")
+        first, second = box(app, "element_3.model_design"), box(app, "element_3.supporting_data")
+
+        def accent(name: str) -> str:
+            return Color.parse(app.theme_variables[name]).hex.lower()
+
+        accents = set()
+        for theme in ("textual-dark", "nord", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            accents.add(accent("accent"))
+            assert painted(app, first) == ("▌", accent("accent")), theme  # the bar, in this theme's accent
+            title = first.query_one(".field-title")
+            assert painted(app, title)[1] == accent("text-accent"), theme
+            assert painted(app, second)[0] == " "  # no bar beside a question not in use
+            assert painted(app, second.query_one(".field-title"))[1] != accent("text-accent")
+        assert len(accents) > 1  # the themes differ in accent: the bar has followed a change of theme
+
+        await pilot.press("tab")  # on to the next question: the bar and the colour follow the focus
+        await pilot.pause()
+        assert _path_of(app.focused) == "element_3.supporting_data"
+        assert painted(app, second) == ("▌", accent("accent"))
+        assert painted(app, first)[0] == " "
+        assert painted(app, first.query_one(".field-title"))[1] != accent("text-accent")
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
 
 
 # -------------------------------------------------------------------------------------- help and evaluation

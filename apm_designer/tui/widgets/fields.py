@@ -16,6 +16,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
@@ -100,13 +101,14 @@ class FieldBox(Vertical):
         self.typing_errors: tuple[str, ...] = check(field, value) if field.kind in ("text", "textarea") else ()
         self.problems: tuple[str, ...] = ()
         self._note_shown: tuple[bool, str | None] | None = None  # (hint shown, error shown) in the note
+        self._focus_shown = False
 
     def compose(self) -> ComposeResult:
         # Few widgets per question: a page holds dozens of them, and every one costs on each focus change.
         f = self.field
         tag = "  required" if f.required else "  optional *" if f.optional else ""
-        yield Label(Content.assemble((f.title + (f" ({f.unit})" if f.unit else ""), "bold"),
-                                     (tag, "italic dim")), classes="field-title")
+        self.title_text = Content.assemble((f.title + (f" ({f.unit})" if f.unit else ""), "bold"), (tag, "italic dim"))
+        yield Label(self.title_text, classes="field-title")
         yield self._control()
         yield Static(classes="field-note")
 
@@ -165,12 +167,33 @@ class FieldBox(Vertical):
         self.set_class(bool(errors), "-has-error")
 
     def on_descendant_focus(self) -> None:
+        self._show_focus()
+
+    def on_descendant_blur(self) -> None:
+        self._show_focus()
+
+    def _show_focus(self) -> None:
+        """A bar beside the question in use, and its title in the accent colour.
+
+        Not `.field:focus-within` in CSS: on every focus move Textual would restyle all of the box's widgets, each of
+        a text box's dozen component styles included (15 ms of every step switch, measured). Neither the bar's
+        edge nor the title's text changes size, so this repaints the two and lays nothing out."""
+        focused = self.has_focus_within  # whatever order the focus and blur messages come in
+        if focused != self._focus_shown:
+            self._focus_shown = focused
+            title = self.query_one(".field-title", Label)
+            title.update(self.title_text.stylize_before("$text-accent") if focused else self.title_text, layout=False)
+            if focused:  # kept in the theme's colour while shown
+                self.app.theme_changed_signal.subscribe(self, self._show_bar)
+            else:
+                self.app.theme_changed_signal.unsubscribe(self)
+            self._show_bar()
         if self.quiet_hint:
             self._show_errors()
 
-    def on_descendant_blur(self) -> None:
-        if self.quiet_hint:
-            self._show_errors()
+    def _show_bar(self, *_: object) -> None:
+        accent = Color.parse(self.app.theme_variables["accent"])
+        self.styles.border_left = ("outer" if self._focus_shown else "blank", accent)
 
     @property
     def error(self) -> str | None:
