@@ -7,9 +7,11 @@ Rows are (name, value, baseline, ratio), value and baseline in milliseconds, rat
 * cold start: from launching a new process until the wizard's first screen is interactive (its first frame
   drawn with the first question focused: from then on the proposer sees the form and can type), against a
   minimal Textual app (a header, one input, a footer) measured the same way: what the wizard adds to Textual's
-  own start. Also until that screen has settled (nothing left to do: the help pane and the rest of the step built,
-  everything painted), against the minimal app settled. The processes' shutdown is not counted: nobody waits for
-  it. Both start from compiled bytecode, as installed apps do.
+  own start. Also until that screen has settled (nothing left to do: the help pane and the rest of the step
+  built, everything painted), against the minimal app settled. And, as a floor, the minimal app started after
+  importing the modules the wizard starts with: what the imports alone cost, before a single widget of the
+  wizard is built. The processes' shutdown is not counted: nobody waits for it. All start from compiled
+  bytecode, as installed apps do.
 * step switch: going to a step already visited (its page is kept, as are the pages the app builds in the
   background while the proposer pauses), p50 and p95, against switching pages in a minimal Textual app (a
   ContentSwitcher of four pages of eight inputs) measured the same way; and going to a step for the first time
@@ -145,7 +147,10 @@ def _cold_child(kind: str, path: str) -> None:
     import json
 
     launched = float(os.environ["BENCH_LAUNCHED"]) - time.time() + time.perf_counter()  # on the perf_counter clock
-    app = minimal_app() if kind == "minimal" else wizard_app(Path(path))
+    if kind == "imports":  # the minimal app, once the modules the wizard starts with are imported
+        import apm_designer.drafts
+        import apm_designer.tui.app  # noqa: F401
+    app = wizard_app(Path(path)) if kind == "wizard" else minimal_app()
     clock = FrameClock(app)
     clock.awaited = lambda: app.screen.focused is not None  # the first frame drawn with its first question focused
     marks: dict[str, float] = {}
@@ -163,7 +168,8 @@ def _cold_child(kind: str, path: str) -> None:
 
 def cold_start(path: Path, env: dict[str, str], bytecode: Path) -> dict[str, tuple[float, float]]:
     """Median ms from launch to the first interactive frame and to settled: {"interactive": (wizard, minimal),
-    "settled": (wizard, minimal)}, the two apps' runs interleaved.
+    "settled": (wizard, minimal), "imports": (minimal app after the wizard's imports, minimal)}, the runs
+    interleaved. The third is a floor: what the wizard would take if importing its modules were all it did.
 
     Both apps start from compiled bytecode, as an installed app does: kept in a private folder (`bytecode`) and
     written by one untimed run of each first, which also brings their files into the OS cache. Otherwise, where
@@ -181,14 +187,19 @@ def cold_start(path: Path, env: dict[str, str], bytecode: Path) -> dict[str, tup
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         return json.loads(done.stdout.strip().splitlines()[-1])
 
-    times: dict[str, list[dict[str, float]]] = {"wizard": [], "minimal": []}
+    times: dict[str, list[dict[str, float]]] = {"wizard": [], "minimal": [], "imports": []}
     for kind in times:
         run(kind)
     for _ in range(COLD_RUNS):
         for kind in times:
             times[kind].append(run(kind))
-    return {mark: (statistics.median(t[mark] for t in times["wizard"]),
-                   statistics.median(t[mark] for t in times["minimal"])) for mark in ("interactive", "settled")}
+
+    def median(kind: str, mark: str) -> float:
+        return statistics.median(t[mark] for t in times[kind])
+
+    return {"interactive": (median("wizard", "interactive"), median("minimal", "interactive")),
+            "settled": (median("wizard", "settled"), median("minimal", "settled")),
+            "imports": (median("imports", "interactive"), median("minimal", "interactive"))}
 
 
 # Not `pilot.press` and `pilot.pause`: both also wait on every widget's message queue in turn, a test-harness cost
@@ -338,6 +349,9 @@ def main() -> list[Row]:
     rows: list[Row] = [(f"tui cold start to {what} (ms)", wizard, minimal, wizard / minimal)
                        for what, (wizard, minimal) in (("first interactive screen", cold["interactive"]),
                                                        ("settled screen", cold["settled"]))]
+    floor, minimal = cold["imports"]
+    rows.append(("tui cold start floor: the minimal app after the wizard's imports (ms)", floor, minimal,
+                 floor / minimal))
 
     def against_instant(name: str, values: list[float], quantiles: tuple[float, ...] = (0.5, 0.95)) -> None:
         for q in quantiles:
