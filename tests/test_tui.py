@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from test_wizard import schema_with_a_new_question  # noqa: F401  (a fixture)
 from textual.color import Color
-from textual.widgets import Button, Input, Markdown, OptionList, Select, TextArea
+from textual.geometry import Region
+from textual.widgets import Button, Input, Markdown, OptionList, Select, Static, TextArea
 
 from apm_designer.document import load
 from apm_designer.drafts import Session, draft_path_for, remember, write_draft
@@ -25,6 +26,7 @@ from apm_designer.tui.screens.start import StartScreen
 from apm_designer.tui.widgets.fields import EntryBox, FieldBox, GroupBox, slug
 from apm_designer.tui.widgets.help import HelpPage
 from apm_designer.tui.widgets.pages import StepPage
+from apm_designer.tui.widgets.proposal_view import TableBlock, fit_columns
 from apm_designer.wizard import REVIEW, field_at, parse_dotted, step_fields, step_of, steps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +56,11 @@ def drive(app: WizardApp, scenario: Callable[..., Awaitable[None]], size: tuple[
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             await scenario(pilot)
+            # run_test ends the app without WizardApp.exit, which would first let a page being built while the
+            # proposer paused (a scenario longer than IDLE) finish: Textual mounts nothing once it is ending.
+            proposal = next((s for s in app.screen_stack if isinstance(s, ProposalScreen)), None)
+            if proposal is not None:
+                await proposal.pages_built()
 
     asyncio.run(run())
 
@@ -544,6 +551,58 @@ def test_review_shows_the_rendered_proposal_and_exports_what_render_writes(state
     drive(WizardApp(Session.edit(aco)), scenario)
     rendered = subprocess.run([*RUN, "render", str(aco)], capture_output=True, text=True, check=True).stdout
     assert aco.with_suffix(".md").read_text(encoding="utf-8") == rendered
+
+
+def test_review_draws_every_table_whole_each_as_one_widget(state, aco):
+    def cells_drawn(static) -> list[list[str]]:
+        """Each row's cells as drawn, read back from the box-drawn lines (a cell's wrapped lines joined)."""
+        lines = [strip.text for strip in static.render_lines(Region(0, 0, *static.size))]
+        rows: list[list[str]] = []
+        for line in lines:
+            if line.lstrip().startswith(("┌", "├", "└")):  # a rule: the next text line starts a new row
+                rows.append([])
+            elif "│" in line and rows:
+                parts = line.strip().split("│")[1:-1]
+                rows[-1] = [a + " " + b for a, b in zip(rows[-1], parts, strict=True)] if rows[-1] else parts
+        return [row for row in rows if row]
+
+    def squeezed(text: str) -> str:
+        return "".join(text.split())  # a cell's text as wrapped, folded or not
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await screen.show_step(REVIEW, focus=True)
+        await settled(pilot)
+        markdown = screen.query_one("#review-markdown", Markdown)
+        tables = list(markdown.query(TableBlock))
+        source_tables = [block for block in markdown.source.split("\n\n") if block.startswith("|")]
+        assert len(tables) == len(source_tables) > 10
+        assert not markdown.query("MarkdownTableCellContents")  # no widget per cell
+        for table, source in zip(tables, source_tables, strict=True):
+            static = table.query_one(Static)
+            assert len(table.children) == 1
+            drawn = cells_drawn(static)
+            parsed = [table._headers, *table._rows]  # the cells as Textual's Markdown parser read them
+            assert len(parsed) == len(source.splitlines()) - 1  # every row of the source (less its rule)
+            assert [[squeezed(c) for c in row] for row in drawn] == [[squeezed(c.plain) for c in row]
+                                                                     for row in parsed]
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
+
+
+def test_table_columns_fit_the_width_with_short_columns_whole():
+    # A verdict table: label, short verdict, long reason. The reason takes most of the width; the short columns
+    # show whole once there is room for them beside it; all of it fits the width.
+    lengths, words = [26, 16, 300], [14, 8, 52]
+    for width in (40, 72, 120):
+        widths = fit_columns(lengths, words, width)
+        assert sum(widths) == width
+        assert widths[2] == max(widths)
+    assert fit_columns(lengths, words, 160)[:2] == [26, 16]
+    assert fit_columns(lengths, words, 400) == lengths
+    assert fit_columns([3, 5], [3, 5], 40) == [3, 5]  # never wider than its text
+    assert fit_columns([50, 60], [10, 12], 4) == [2, 2]  # narrower than its words: split, never below one
+    assert min(fit_columns([9, 9, 9], [9, 9, 9], 2)) == 1
 
 
 def test_review_lists_problems_and_missing_answers_and_selecting_one_goes_there(state):

@@ -131,7 +131,8 @@ class ReviewPage(VerticalScroll):
         self.can_focus = False
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Markdown  # its Markdown parser is imported only when the review is first shown
+        # Textual's Markdown widget and its parser are imported only when the review is first shown.
+        from apm_designer.tui.widgets.proposal_view import ProposalView
 
         yield Static("Review", classes="page-title")
         yield Static("", id="review-summary", classes="page-question", markup=False)
@@ -139,7 +140,7 @@ class ReviewPage(VerticalScroll):
         with Horizontal(classes="nav"):
             yield Button("Save", id="review-save", variant="primary", compact=True)
             yield Button("Export Markdown", id="review-export", compact=True)
-        yield Markdown("", id="review-markdown", open_links=False)
+        yield ProposalView("", id="review-markdown", open_links=False)
 
     is_complete = True  # built in one go
 
