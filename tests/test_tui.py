@@ -26,7 +26,7 @@ from apm_designer.tui.screens.start import StartScreen
 from apm_designer.tui.widgets.fields import EntryBox, FieldBox, GroupBox, slug
 from apm_designer.tui.widgets.help import HelpPage
 from apm_designer.tui.widgets.pages import StepPage
-from apm_designer.tui.widgets.proposal_view import TableBlock, fit_columns
+from apm_designer.tui.widgets.proposal_view import BulletItem, TableBlock, fit_columns
 from apm_designer.wizard import REVIEW, field_at, parse_dotted, step_fields, step_of, steps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -553,7 +553,7 @@ def test_review_shows_the_rendered_proposal_and_exports_what_render_writes(state
     assert aco.with_suffix(".md").read_text(encoding="utf-8") == rendered
 
 
-def test_review_draws_every_table_whole_each_as_one_widget(state, aco):
+def test_review_draws_every_table_and_list_item_whole_each_as_one_widget(state, aco):
     def cells_drawn(static) -> list[list[str]]:
         """Each row's cells as drawn, read back from the box-drawn lines (a cell's wrapped lines joined)."""
         lines = [strip.text for strip in static.render_lines(Region(0, 0, *static.size))]
@@ -586,6 +586,20 @@ def test_review_draws_every_table_whole_each_as_one_widget(state, aco):
             assert len(parsed) == len(source.splitlines()) - 1  # every row of the source (less its rule)
             assert [[squeezed(c) for c in row] for row in drawn] == [[squeezed(c.plain) for c in row]
                                                                      for row in parsed]
+
+        items = list(markdown.query(BulletItem))
+        assert len(items) == sum(line.startswith("- ") for line in markdown.source.splitlines()) > 20
+        assert not markdown.query("MarkdownBullet")  # no row, bullet and column widgets around each item
+        wrapped = 0
+        for item in items:
+            lines = [strip.text.rstrip() for strip in item.render_lines(Region(0, 0, *item.size))]
+            assert len(lines) == item.size.height and all(lines)  # as tall as its text
+            indent = len(item.symbol)  # "• ": the bullet and its space
+            assert lines[0].startswith(item.symbol) and lines[0][indent] != " "
+            assert all(line.startswith(" " * indent) and line[indent] != " " for line in lines[1:])  # hanging
+            assert squeezed("".join(line[indent:] for line in lines)) == squeezed(item._content.plain)
+            wrapped += len(lines) > 1
+        assert wrapped  # the hanging indent was seen at work
 
     drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
 
