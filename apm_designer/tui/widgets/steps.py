@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -29,6 +30,10 @@ class StepChosen(Message):
 
 class StepList(OptionList):
     """Every step with its state; enter or a click goes there."""
+
+    # Textual's OptionList repaints all of itself when the highlight moves (every step switch); only the lines of
+    # the two steps it moves between change.
+    highlighted: Reactive[int | None] = Reactive(None, repaint=False)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(*(Option(self._prompt(s.short, "empty"), id=s.key) for s in steps()), **kwargs)
@@ -53,6 +58,13 @@ class StepList(OptionList):
 
     def show_current(self, key: str) -> None:
         self.highlighted = self.get_option_index(key)
+
+    def _watch_highlighted(self, old: int | None, new: int | None) -> None:
+        self._update_lines()  # OptionList's map of its lines to options (private; built before each render)
+        for index in {old, new} - {None}:
+            lines = [y for y, (option, _) in enumerate(self._lines) if option == index]
+            if lines:
+                self.refresh_lines(lines[0], len(lines))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
