@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
+from textual.walk import walk_depth_first
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
@@ -232,9 +233,16 @@ class FieldBox(Vertical):
         self._answer([v for v, _ in self.field.choices if v in chosen] or None)
 
 
+ANSWERABLE = frozenset({"answer", "open-entry", "add"})  # the classes of a question, an entry's line, an Add button
+
+
 def focus_first_answer(widget: Widget) -> None:
-    """Focus the first thing to answer under `widget`: a question, an entry's line, or an Add button."""
-    first = next(iter(widget.query(".answer, .open-entry, .add")), None)
+    """Focus the first thing to answer under `widget`: a question, an entry's line, or an Add button.
+
+    Found by walking the widgets in order and stopping at the first, not with a query: a query matches its
+    selector against every widget under `widget` first (some 300 on the design factors step, on each visit)."""
+    nodes = walk_depth_first(widget, with_root=False)
+    first = next((node for node in nodes if not ANSWERABLE.isdisjoint(node.classes)), None)
     if first is not None:
         first.focus()
 
