@@ -177,7 +177,7 @@ class FieldBox(Vertical):
         """A bar beside the question in use, and its title in the accent colour.
 
         Not `.field:focus-within` in CSS: on every focus move Textual would restyle all of the box's widgets, each of
-        a text box's dozen component styles included (15 ms of every step switch, measured). Neither the bar's
+        a text box's dozen component styles included (about 10 ms of every step switch, measured). Neither the bar's
         edge nor the title's text changes size, so this repaints the two and lays nothing out."""
         focused = self.has_focus_within  # whatever order the focus and blur messages come in
         if focused != self._focus_shown:
