@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from test_wizard import schema_with_a_new_question  # noqa: F401  (a fixture)
 from textual.color import Color
 from textual.geometry import Region
@@ -21,12 +22,12 @@ from apm_designer.document import load
 from apm_designer.drafts import Session, draft_path_for, remember, write_draft
 from apm_designer.tui.app import WizardApp
 from apm_designer.tui.screens.dialogs import Ask, AskPath
-from apm_designer.tui.screens.proposal import ProposalScreen
+from apm_designer.tui.screens.proposal import ProposalScreen, rendered_markdown
 from apm_designer.tui.screens.start import StartScreen
 from apm_designer.tui.widgets.fields import EntryBox, FieldBox, GroupBox, slug
 from apm_designer.tui.widgets.help import HelpPage
 from apm_designer.tui.widgets.pages import StepPage
-from apm_designer.tui.widgets.proposal_view import BulletItem, TableBlock, fit_columns
+from apm_designer.tui.widgets.proposal_view import BulletItem, ProposalView, TableBlock, fit_columns, top_level_blocks
 from apm_designer.wizard import REVIEW, field_at, parse_dotted, step_fields, step_of, steps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -600,6 +601,39 @@ def test_review_draws_every_table_and_list_item_whole_each_as_one_widget(state, 
             assert squeezed("".join(line[indent:] for line in lines)) == squeezed(item._content.plain)
             wrapped += len(lines) > 1
         assert wrapped  # the hanging indent was seen at work
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
+
+
+def test_review_after_an_edit_rebuilds_only_the_blocks_whose_source_changed(state, aco):
+    def drawn_text(block) -> str:
+        return " ".join(strip.text.strip() for strip in block.render_lines(Region(0, 0, *block.size)))
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await screen.show_step(REVIEW, focus=True)
+        await settled(pilot)
+        markdown = screen.query_one("#review-markdown", ProposalView)
+        before = list(markdown.children)
+        await go(pilot, "element_3.model_design")
+        await pilot.press("end", *" Zebra-crossing", "ctrl+s")
+        await settled(pilot)
+        await screen.show_step(REVIEW, focus=True)
+        await settled(pilot)
+
+        source = markdown.source
+        assert "Zebra-crossing" in source and source == rendered_markdown(
+            screen.session.questionnaire.data, screen.evaluation, screen.check)
+        # Block for block what a fresh parse of the new source gives, in order, nothing left over or missing ...
+        fresh = top_level_blocks(MarkdownIt("gfm-like").parse(source), source.splitlines(keepends=True))
+        blocks = list(markdown.children)
+        assert [block.block_source for block in blocks] == [block_source for block_source, _ in fresh]
+        # ... with the blocks whose source is unchanged kept as they were, and the changed one built and drawn.
+        new = [block for block in blocks if block not in before]
+        assert 1 <= len(new) <= 3 and len(blocks) > 100
+        assert [b for b in new if "Zebra-crossing" in b.block_source] == [b for b in new if "Zebra-crossing"
+                                                                          in drawn_text(b)]
+        assert any("Zebra-crossing" in drawn_text(b) for b in new)
 
     drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
 
