@@ -829,3 +829,30 @@ def test_a_new_proposal_without_a_file_asks_for_a_name_on_first_save(state):
 
     drive(WizardApp(Session.new()), scenario)
     assert load(state / "mine.yaml").data["metadata"]["title"] == "Unnamed model"
+
+
+def test_a_step_switch_arranges_the_screen_once_per_layout(state, aco):
+    # Textual 8.2.8 arranges every widget a second time in a frame that brings widgets on screen (compositor.py).
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        for key in ("design_factors", "element_1", REVIEW, "element_1"):
+            await screen.show_step(key, focus=True)
+            await settled(pilot)
+        compositor = screen._compositor
+        counts = {"reflow": 0, "arrange": 0}
+        reflow, arrange = compositor.reflow, compositor._arrange_root
+
+        def counted(name, method):
+            def call(*args, **kwargs):
+                counts[name] += 1
+                return method(*args, **kwargs)
+            return call
+
+        compositor.reflow, compositor._arrange_root = counted("reflow", reflow), counted("arrange", arrange)
+        for key in ("design_factors", "element_1", REVIEW, "element_1"):
+            await screen.show_step(key, focus=True)
+            await pilot.pause()
+        assert counts["reflow"] >= 4
+        assert counts["arrange"] == counts["reflow"]
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))

@@ -24,6 +24,7 @@ from textual.widgets import Button, ContentSwitcher, Header, TabbedContent, TabP
 
 from apm_designer.document import write_atomic
 from apm_designer.drafts import ChangedOnDisk, Session
+from apm_designer.tui.compositor import ArrangeWhenNeeded
 from apm_designer.tui.screens.dialogs import Ask, AskPath
 from apm_designer.tui.widgets.evaluation import EvaluationPanel, JumpTo, VerdictSummary
 from apm_designer.tui.widgets.fields import (
@@ -95,6 +96,7 @@ class ProposalScreen(Screen[None]):
 
     def __init__(self, session: Session, *, blink: bool = True) -> None:
         super().__init__()
+        self._compositor = ArrangeWhenNeeded()  # see compositor.py
         self.session = session
         self.blink = blink
         self.current = steps()[0].key
