@@ -4,6 +4,7 @@ and never losing work. Each test is one focused scenario (the app is slow to sta
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import shutil
 import subprocess
@@ -856,3 +857,17 @@ def test_a_step_switch_arranges_the_screen_once_per_layout(state, aco):
         assert counts["arrange"] == counts["reflow"]
 
     drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
+
+
+def test_garbage_is_collected_automatically_again_once_a_switched_step_is_on_screen(state, aco):
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        for key in ("design_factors", REVIEW, "element_1"):
+            await screen.show_step(key, focus=True)
+            assert not gc.isenabled()  # none until the step is drawn
+            await pilot.pause()
+            assert gc.isenabled()
+            assert gc.get_count()[0] < 700  # what the switch made was collected
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
+    assert gc.isenabled()

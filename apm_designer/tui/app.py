@@ -59,6 +59,7 @@ class WizardApp(App[None]):
     def on_unmount(self) -> None:
         gc.set_threshold(*self._gc_threshold)
         gc.unfreeze()
+        gc.enable()  # in case the app ends in the middle of a step switch (see ProposalScreen.show_step)
 
     @on(OpenSession)
     def _open(self, event: OpenSession) -> None:

@@ -179,6 +179,14 @@ class ProposalScreen(Screen[None]):
     # ------------------------------------------------------------------------------------------------- steps
 
     async def show_step(self, key: str, *, focus: bool = False) -> None:
+        # No garbage collection until the step is on screen, then one of what the switch left (see _collect_young).
+        gc.disable()
+        try:
+            await self._show_step(key, focus=focus)
+        finally:
+            self.call_after_refresh(_collect_young)  # after the frame that shows the step
+
+    async def _show_step(self, key: str, *, focus: bool) -> None:
         page = self.pages.get(key)
         if page is None:
             page = ReviewPage() if key == REVIEW else StepPage(step(key), self.session.questionnaire,
@@ -586,6 +594,17 @@ class ProposalScreen(Screen[None]):
             self._show_title()
         else:
             self.session.decline_draft()
+
+
+def _collect_young() -> None:
+    """Collect the garbage of the latest objects, and collect it automatically again from now on.
+
+    Drawing a step makes some 20,000 objects that live on, in the caches of what is drawn: collecting them as
+    they come (Python collects every 700 new objects) took about 20 ms of each switch, in some 25 collections
+    (measured on the design factors step). Once the step is on screen, the same work is done in one go while the
+    proposer reads it."""
+    gc.collect(1)
+    gc.enable()
 
 
 def _shown(path: Path) -> str:
