@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 from test_wizard import schema_with_a_new_question  # noqa: F401  (a fixture)
+from textual.app import App
 from textual.color import Color
 from textual.geometry import Region
 from textual.widgets import Button, Input, Markdown, OptionList, Select, Static, TextArea
+from textual.widgets._select import SelectCurrent
 
 from apm_designer.document import load
 from apm_designer.drafts import Session, draft_path_for, remember, write_draft
@@ -25,6 +27,7 @@ from apm_designer.tui.app import WizardApp
 from apm_designer.tui.screens.dialogs import Ask, AskPath
 from apm_designer.tui.screens.proposal import ProposalScreen, rendered_markdown
 from apm_designer.tui.screens.start import StartScreen
+from apm_designer.tui.widgets.choice import Choice
 from apm_designer.tui.widgets.fields import EntryBox, FieldBox, GroupBox, slug
 from apm_designer.tui.widgets.help import HelpPage
 from apm_designer.tui.widgets.pages import StepPage
@@ -871,3 +874,49 @@ def test_garbage_is_collected_automatically_again_once_a_switched_step_is_on_scr
 
     drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
     assert gc.isenabled()
+
+
+def test_a_choice_draws_what_textuals_select_draws_with_fewer_widgets():
+    # Every cell (its character, colours and weight; the colour of a blank is not seen) of a Choice and of Textual's
+    # Select, side by side: with nothing chosen, a short and a wrapped value, focused or not, open, in both themes.
+    options = [("Short", 1), ("A much longer label that wraps over more than one line of the box", 2)]
+
+    class SideBySide(App):
+        CSS = "Select { width: 40; margin-bottom: 8; }"
+
+        def compose(self):
+            yield Select(options, id="textual", prompt="Choose…")
+            yield Choice(options, id="ours", prompt="Choose…")
+
+    def cells(app, region):
+        strips = app.screen._compositor.render_strips()
+        return [[(ch, seg.style.color if ch != " " else None, seg.style.bgcolor, seg.style.bold)
+                 for seg in strips[y].crop(region.x, region.right) for ch in seg.text]
+                for y in range(region.y, region.bottom)]
+
+    async def run():
+        app = SideBySide()
+        async with app.run_test(size=(60, 30)) as pilot:
+            textual, ours = app.query_one("#textual", Select), app.query_one("#ours", Choice)
+            assert len(list(ours.query("*"))) == len(list(textual.query("*"))) - 3
+            compared = 0
+            for theme in ("textual-dark", "textual-light"):
+                app.theme = theme
+                for value in (Select.NULL, 1, 2):
+                    for state in ("blurred", "focused", "open"):
+                        drawn = []
+                        for select in (textual, ours):
+                            select.value = value
+                            select.expanded = False
+                            app.set_focus(select if state != "blurred" else None)
+                            await pilot.pause()
+                            if state == "open":
+                                await pilot.press("enter")
+                                await pilot.pause()
+                                assert select.expanded
+                            drawn.append(cells(app, select.query_one(SelectCurrent).region))
+                        assert drawn[0] == drawn[1], (theme, value, state)
+                        compared += 1
+            assert compared == 18
+
+    asyncio.run(run())

@@ -1,9 +1,9 @@
 """Form fields built from the schema: one widget per kind of question, with no code per question.
 
 text and numbers -> Input (checked against the schema's limits as you type), long text -> TextArea, a choice ->
-Select, yes/no -> a Select that keeps "not answered" apart from "no", several choices -> SelectionList, a group ->
-a bordered box of its questions, a repeatable group -> its entries (each closed to a summary line until opened)
-with Add and Remove buttons.
+Select (as `Choice`, drawn with fewer widgets), yes/no -> a Select that keeps "not answered" apart from "no",
+several choices -> SelectionList, a group -> a bordered box of its questions, a repeatable group -> its entries
+(each closed to a summary line until opened) with Add and Remove buttons.
 
 Each question sits in a `FieldBox` with its title, the schema's description as a hint and an error line right
 under the widget (posting's pattern). A box reports a new answer with `Answered`; the screen applies it.
@@ -26,6 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
+from apm_designer.tui.widgets.choice import Choice
 from apm_designer.wizard import Check, Field, Path, Questionnaire, as_text, check, dotted, is_blank, parse
 
 
@@ -124,7 +125,7 @@ class FieldBox(Vertical):
             options = [("Yes", True), ("No", False)] if f.kind == "yesno" else [(lbl, v) for v, lbl in f.choices]
             known = [v for _, v in options]
             current = value if any(value is v or (value == v and type(value) is type(v)) for v in known) else None
-            return Select(options, id=wid, prompt="Not answered" if f.kind == "yesno" else "Choose…",
+            return Choice(options, id=wid, prompt="Not answered" if f.kind == "yesno" else "Choose…",
                           allow_blank=True, value=Select.NULL if current is None else current, classes="answer")
         if f.kind == "choices":
             chosen = value if isinstance(value, list) else []
