@@ -18,7 +18,7 @@ from test_wizard import schema_with_a_new_question  # noqa: F401  (a fixture)
 from textual.app import App
 from textual.color import Color
 from textual.geometry import Region
-from textual.widgets import Button, Input, Markdown, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Input, Markdown, OptionList, Select, TextArea
 from textual.widgets._select import SelectCurrent
 
 from apm_designer.document import load
@@ -559,9 +559,9 @@ def test_review_shows_the_rendered_proposal_and_exports_what_render_writes(state
 
 
 def test_review_draws_every_table_and_list_item_whole_each_as_one_widget(state, aco):
-    def cells_drawn(static) -> list[list[str]]:
+    def cells_drawn(table) -> list[list[str]]:
         """Each row's cells as drawn, read back from the box-drawn lines (a cell's wrapped lines joined)."""
-        lines = [strip.text for strip in static.render_lines(Region(0, 0, *static.size))]
+        lines = [strip.text for strip in table.render_lines(Region(0, 0, *table.size))]
         rows: list[list[str]] = []
         for line in lines:
             if line.lstrip().startswith(("┌", "├", "└")):  # a rule: the next text line starts a new row
@@ -584,9 +584,11 @@ def test_review_draws_every_table_and_list_item_whole_each_as_one_widget(state, 
         assert len(tables) == len(source_tables) > 10
         assert not markdown.query("MarkdownTableCellContents")  # no widget per cell
         for table, source in zip(tables, source_tables, strict=True):
-            static = table.query_one(Static)
-            assert len(table.children) == 1
-            drawn = cells_drawn(static)
+            assert not table.children
+            drawn = cells_drawn(table)
+            lines = [strip.text.strip() for strip in table.render_lines(Region(0, 0, *table.size))]
+            assert lines[0].startswith("┌") and lines[-1].startswith("└")  # as tall as the table: none cut or blank
+            assert max(len(line) for line in lines) <= table.size.width
             parsed = [table._headers, *table._rows]  # the cells as Textual's Markdown parser read them
             assert len(parsed) == len(source.splitlines()) - 1  # every row of the source (less its rule)
             assert [[squeezed(c) for c in row] for row in drawn] == [[squeezed(c.plain) for c in row]

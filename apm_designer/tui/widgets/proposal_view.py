@@ -5,6 +5,7 @@ Textual 8.2.8 makes a widget of every table cell, and four of every list item (a
 the item's paragraph). The largest example's proposal came to 1,191 widgets, 669 of them cells and 220 for 55
 list items, all laid out again whenever the review is shown. Going back to the review took about 200 ms; about
 155 ms with each table as one widget, and about 90 ms with each list item as one too (measured on that example).
+A table draws its own lines (`table_lines`), once per width, for both its height and its drawing.
 
 After an answer changes, only the blocks of the proposal it changed are built again (`ProposalView.update`).
 
@@ -20,14 +21,11 @@ from typing import Any, ClassVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from rich import box
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.table import Table
-from rich.text import Text
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
-from textual.content import Content
-from textual.widgets import Markdown, Static
+from textual.content import Content, Span
+from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownBlock
 
 # Textual 8.2.8's blocks, reached through the public block map (the classes themselves are private).
@@ -62,32 +60,65 @@ def fit_columns(lengths: list[int], words: list[int], width: int) -> list[int]:
     return widths
 
 
-class FittedTable:
-    """A table laid out for the width it is drawn at (the review's width changes with the panes shown)."""
+def table_lines(headers: list[str], rows: list[list[str]], width: int) -> list[Content]:
+    """A table drawn in boxes within `width`: its columns fitted (`fit_columns`), each cell's text wrapped in its
+    column, a rule under every row. (Rich's Table draws the same; it took 100 ms to measure the largest example's
+    19 tables, every time the review was first laid out at a width.)"""
+    count = len(headers)
+    rows = [(row + [""] * count)[:count] for row in rows]
+    columns = [[header, *(row[n] for row in rows)] for n, header in enumerate(headers)]
+    lengths = [max(map(len, texts)) for texts in columns]
+    words = [max(len(word) for text in texts for word in [*text.split(), ""]) for texts in columns]
+    chrome = 3 * count + 1  # a bar either side of each column, and a space inside each bar
+    widths = fit_columns(lengths, words, max(count, width - chrome))
 
-    def __init__(self, headers: list[str], rows: list[list[str]]) -> None:
-        self.headers, self.rows = headers, rows
+    def rule(left: str, middle: str, right: str) -> Content:
+        return Content.styled(left + middle.join("─" * (w + 2) for w in widths) + right, "dim")
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        columns = [[h, *(row[n] for row in self.rows if n < len(row))] for n, h in enumerate(self.headers)]
-        lengths = [max(map(len, texts)) for texts in columns]
-        words = [max(len(word) for text in texts for word in [*text.split(), ""]) for texts in columns]
-        chrome = 3 * len(self.headers) + 1  # a border and a space either side of each column
-        table = Table(box=box.SQUARE, border_style="dim", header_style="bold", show_lines=True)
-        for header, width in zip(self.headers, fit_columns(lengths, words, options.max_width - chrome), strict=True):
-            table.add_column(Text(header), width=width, overflow="fold")
-        for row in self.rows:
-            table.add_row(*(Text(cell) for cell in row))  # Text: a "[" in an answer is no markup
-        yield table
+    def lines_of(cells: list[str], style: str) -> list[Content]:
+        # Built as text and spans: assembling a Content of parts took most of the time.
+        wrapped = [[cell] if cell_len(cell) <= w else [line.plain for line in Content(cell).wrap(w)] or [""]
+                   for cell, w in zip(cells, widths, strict=True)]
+        drawn = []
+        for y in range(max(map(len, wrapped))):
+            text, spans = "", []
+            for lines, w in zip(wrapped, widths, strict=True):
+                piece = lines[y] if y < len(lines) else ""
+                spans.append(Span(len(text), len(text) + 1, "dim"))
+                text += "│ "
+                if style and piece:
+                    spans.append(Span(len(text), len(text) + len(piece), style))
+                text += piece + " " * (w - cell_len(piece) + 1)
+            spans.append(Span(len(text), len(text) + 1, "dim"))
+            drawn.append(Content(text + "│", spans))
+        return drawn
+
+    drawn = [rule("┌", "┬", "┐"), *lines_of(headers, "bold")]
+    for row in rows:
+        drawn += [rule("├", "┼", "┤"), *lines_of(row, "")]
+    return [*drawn, rule("└", "┴", "┘")]
 
 
 class TableBlock(_TextualTable):  # type: ignore[misc, valid-type]
-    """A Markdown table as one widget. (Textual's own also cuts a cell's text short where its column is narrow.)"""
+    """A Markdown table as one widget, drawn for the width it is shown at. (Textual's makes a widget of each cell,
+    and cuts a cell's text short where its column is narrow.)"""
 
     def compose(self) -> ComposeResult:
-        headers, rows = self._get_headers_and_rows()
-        self._headers, self._rows = headers, rows
-        yield Static(FittedTable([h.plain for h in headers], [[c.plain for c in row] for row in rows]))
+        self._headers, self._rows = self._get_headers_and_rows()
+        self._drawn: tuple[int, list[Content]] = (0, [])
+        return iter(())
+
+    def _lines(self, width: int) -> list[Content]:
+        if self._drawn[0] != width:  # measured and drawn at the same width: drawn once
+            self._drawn = (width, table_lines([h.plain for h in self._headers],
+                                              [[c.plain for c in row] for row in self._rows], width))
+        return self._drawn[1]
+
+    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self._lines(self.content_region.width))
 
 
 class BulletItem(MarkdownBlock):
