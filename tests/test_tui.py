@@ -922,3 +922,24 @@ def test_a_choice_draws_what_textuals_select_draws_with_fewer_widgets():
             assert compared == 18
 
     asyncio.run(run())
+
+
+def test_one_pause_builds_every_step_not_visited_yet_and_a_key_stops_it(state, aco):
+    async def scenario(pilot):
+        app, screen = pilot.app, pilot.app.screen
+        app.last_input = 0.0  # a long pause
+        await screen._while_idle()
+        assert set(screen.pages) == {s.key for s in steps()} - {REVIEW}  # all in one pause, the review aside
+        assert all(page.is_complete for page in screen.pages.values())
+
+        await screen.rebuild()  # every page but the current one gone again
+        assert set(screen.pages) == {screen.current}
+        app.last_input = 0.0
+        building = asyncio.ensure_future(screen._while_idle())
+        while len(screen.pages) < 2:
+            await asyncio.sleep(0)
+        await pilot.press("right")  # a key: the pause is over
+        await building
+        assert len(screen.pages) == 2  # the page being built was finished, and no other begun
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))

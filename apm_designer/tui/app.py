@@ -34,6 +34,7 @@ class WizardApp(App[None]):
         self.session = session
         self.blink = blink
         self.last_input = time.monotonic()  # when the user last typed or clicked: background work waits for a pause
+        self.exiting = False  # once quitting, no background work is started
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.Paste)):
@@ -73,6 +74,7 @@ class WizardApp(App[None]):
         (the proposal screen builds the steps not visited yet while the proposer pauses) would be left with widgets
         missing their parts, which fail with a traceback. Waiting takes a fraction of a second, and is bounded.
         """
+        self.exiting = True
         screen = next((s for s in self.screen_stack if isinstance(s, ProposalScreen)), None)
         if screen is None or not screen.building:
             super().exit(result, return_code, message)

@@ -229,31 +229,40 @@ class ProposalScreen(Screen[None]):
     async def _while_idle(self) -> None:
         """Work done while the proposer reads or thinks, once they have not typed or clicked for `IDLE` seconds.
 
-        First, build the page of a step not visited yet (the next ones first), so going there later is as quick
-        as going back; the review is left out, as it is rendered afresh when shown.
+        First, build the pages of the steps not visited yet (the next ones first), one after another while the
+        pause lasts, so going there later is as quick as going back; the review is left out, as it is rendered
+        afresh when shown. A key pressed meanwhile waits for the page being built at most.
 
         Then, once per pause, collect garbage and freeze what is left. With every page built the app holds enough
         objects that a full collection takes up to a second (measured on the largest example); the app raises the
         collector's threshold for full collections (WizardApp), and collects here instead, while nobody waits.
         Frozen objects are left out of the collections made while typing, so those stay short.
         """
-        last_input = getattr(self.app, "last_input", 0.0)
-        if self.app.screen is not self or time.monotonic() - last_input < IDLE:
-            return
         keys = [s.key for s in steps() if s.key != REVIEW]
-        start = keys.index(self.current) + 1 if self.current in keys else 0
-        key = next((k for k in keys[start:] + keys[:start] if k not in self.pages), None)
-        if key is not None:
+        while self._paused():
+            start = keys.index(self.current) + 1 if self.current in keys else 0
+            key = next((k for k in keys[start:] + keys[:start] if k not in self.pages), None)
+            if key is None:
+                break
             page = StepPage(step(key), self.session.questionnaire, blink=self.blink)
             page.display = False
             self.pages[key] = page
             await self._mount_page(page)
             await page.complete()
-        elif self._collected_for != last_input:
+        else:
+            return
+        last_input = getattr(self.app, "last_input", 0.0)
+        if self._collected_for != last_input:
             self._collected_for = last_input
             gc.unfreeze()  # so that what has died since the last pause is collected too
             gc.collect()
             gc.freeze()
+
+    def _paused(self) -> bool:
+        """Whether the proposer has paused on this screen (and the app is not quitting)."""
+        app = self.app
+        return (app.screen is self and not getattr(app, "exiting", False)
+                and time.monotonic() - getattr(app, "last_input", 0.0) >= IDLE)
 
     async def _mount_page(self, page: StepPage | ReviewPage) -> None:
         self._building = self.switcher.mount(page)
