@@ -166,3 +166,5 @@ async def fill(app: WizardApp) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not app.session.dirty
+        app.exiting = True  # as WizardApp.exit does: no page is left half built when run_test ends the app
+        await app.screen.pages_built()

@@ -141,7 +141,7 @@ class ProposalScreen(Screen[None]):
         if self.session.offered_draft is not None:
             self.offer_draft()
         self._collected_for = -1.0  # the input after which garbage was last collected
-        self.set_interval(IDLE / 2, self._while_idle)
+        self.idle_timer = self.set_interval(IDLE / 2, self._while_idle)
 
     async def on_resize(self, event: Resize) -> None:
         self._layout(event.size.width)
