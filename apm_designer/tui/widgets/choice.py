@@ -18,8 +18,10 @@ from textual.widgets import Select
 # Textual's parts of a Select (the public module does not export them).
 from textual.widgets._select import NoSelection, SelectCurrent, SelectOverlay
 
+from apm_designer.tui.widgets.drawn import DrawnLines
 
-class CurrentChoice(SelectCurrent):
+
+class CurrentChoice(DrawnLines, SelectCurrent):
     """The chosen value (or the prompt), wrapped, with the arrow on its first line."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"current-choice--arrow"}
@@ -47,12 +49,6 @@ class CurrentChoice(SelectCurrent):
         arrow = Content.styled("▲" if expanded else "▼", self.get_visual_style("current-choice--arrow"))
         lines[0] = Content.assemble(lines[0], " " * (room - lines[0].cell_length + 1), arrow)
         return lines
-
-    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
-        return len(self._lines(width))
-
-    def render(self) -> Content:
-        return Content("\n").join(self._lines(self.content_region.width))
 
 
 class Choice(Select):  # type: ignore[type-arg]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import math
 from difflib import SequenceMatcher
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -27,6 +27,8 @@ from textual.await_complete import AwaitComplete
 from textual.content import Content, Span
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownBlock
+
+from apm_designer.tui.widgets.drawn import DrawnLines
 
 # Textual 8.2.8's blocks, reached through the public block map (the classes themselves are private).
 _TextualTable = Markdown.BLOCKS["table_open"]
@@ -99,7 +101,7 @@ def table_lines(headers: list[str], rows: list[list[str]], width: int) -> list[C
     return [*drawn, rule("└", "┴", "┘")]
 
 
-class TableBlock(_TextualTable):  # type: ignore[misc, valid-type]
+class TableBlock(DrawnLines, _TextualTable):  # type: ignore[misc, valid-type]
     """A Markdown table as one widget, drawn for the width it is shown at. (Textual's makes a widget of each cell,
     and cuts a cell's text short where its column is narrow.)"""
 
@@ -114,14 +116,8 @@ class TableBlock(_TextualTable):  # type: ignore[misc, valid-type]
                                               [[c.plain for c in row] for row in self._rows], width))
         return self._drawn[1]
 
-    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
-        return len(self._lines(width))
 
-    def render(self) -> Content:
-        return Content("\n").join(self._lines(self.content_region.width))
-
-
-class BulletItem(MarkdownBlock):
+class BulletItem(DrawnLines, MarkdownBlock):
     """A list item of one paragraph: its bullet, and its text wrapped with a hanging indent."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*MarkdownBlock.COMPONENT_CLASSES, "bullet"}
@@ -140,12 +136,6 @@ class BulletItem(MarkdownBlock):
         lines = self._content.wrap(max(1, width - indent)) or [Content()]
         return [Content.assemble((self.symbol, ".bullet") if n == 0 else " " * indent, line)
                 for n, line in enumerate(lines)]
-
-    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
-        return len(self._lines(width))
-
-    def render(self) -> Content:
-        return Content("\n").join(self._lines(self.content_region.width))
 
 
 class BulletList(_TextualBulletList):  # type: ignore[misc, valid-type]
