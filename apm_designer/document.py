@@ -15,8 +15,11 @@ so locating a schema problem costs nothing until a file has one.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,16 +67,16 @@ class _CoreResolver(yaml.resolver.BaseResolver):
     """Implicit scalar types of the YAML 1.2 core schema: null, bool, int, float; everything else is text."""
 
 
-_CoreResolver.add_implicit_resolver(BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_CoreResolver.add_implicit_resolver(NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-_CoreResolver.add_implicit_resolver(
-    INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
-)
-_CoreResolver.add_implicit_resolver(
-    FLOAT,
-    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+0123456789."),
-)
+# The YAML 1.2 core schema's scalars, as whole values (\Z: a trailing newline is not part of a number)
+CORE_PATTERNS = {
+    BOOL: re.compile(r"\A(?:true|True|TRUE|false|False|FALSE)\Z"),
+    NULL: re.compile(r"\A(?:~|null|Null|NULL|)\Z"),
+    INT: re.compile(r"\A(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)\Z"),
+    FLOAT: re.compile(
+        r"\A(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z"),
+}
+for _tag, _first in ((BOOL, "tTfF"), (NULL, ["~", "n", "N", ""]), (INT, "-+0123456789"), (FLOAT, "-+0123456789.")):
+    _CoreResolver.add_implicit_resolver(_tag, CORE_PATTERNS[_tag], list(_first))
 
 
 class _Loader(_BaseLoader):
@@ -130,27 +133,64 @@ class Document:
 
 
 def read_text(path: Path, display: str, max_bytes: int = MAX_BYTES) -> str:
-    """The file's text, refusing what is too large or not UTF-8 before any parsing."""
+    """The file's text, refusing what is not a regular file, too large or not UTF-8 before any parsing."""
+    return decode(read_bytes(path, display, max_bytes), display)
+
+
+def read_bytes(path: Path, display: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The file's bytes. Only a regular file is read: a named pipe would block until something writes to it, and
+    a device may never end. It is opened without blocking and checked as opened, so nothing swapped in between a
+    check and the opening gets read."""
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise UnreadableFile(f"{display}: is a folder, not a file")
-        if size > max_bytes:
-            raise LoadError(display, 1, 1, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit", "too-large")
-        with path.open("rb") as f:
-            raw = f.read(max_bytes + 1)
-    except LoadError:
-        raise
-    except UnreadableFile:
-        raise
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as e:
-        raise UnreadableFile(f"{display}: cannot read: {e.strerror or e}") from None
-    if len(raw) > max_bytes:  # grew between stat and read
+        raise UnreadableFile(f"{display}: {why_unreadable(e)}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise UnreadableFile(f"{display}: is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile(f"{display}: is not a regular file (a named pipe, device or socket); "
+                                 "give a proposal file")
+        if info.st_size > max_bytes:
+            raise LoadError(display, 1, 1, f"file is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit",
+                            "too-large")
+        raw = _read_all(fd, max_bytes + 1)
+    except OSError as e:
+        if isinstance(e, UnreadableFile):
+            raise
+        raise UnreadableFile(f"{display}: {why_unreadable(e)}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > max_bytes:  # grew between the check and the reading
         raise LoadError(display, 1, 1, f"file is over the {max_bytes:,}-byte limit", "too-large")
-    return decode(raw, display)
+    return raw
 
 
-def decode(raw: bytes, display: str) -> str:
+def _read_all(fd: int, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    while limit > 0 and (chunk := os.read(fd, min(limit, 1 << 20))):
+        chunks.append(chunk)
+        limit -= len(chunk)
+    return b"".join(chunks)
+
+
+def why_unreadable(e: OSError) -> str:
+    """What an OSError says about a path, in words: a symlink loop is not a missing file."""
+    if e.errno == errno.ENOENT:
+        return "no such file or folder"
+    if e.errno == errno.ELOOP:
+        return "cannot read: a symbolic link that leads back to itself (a symlink loop)"
+    if e.errno == errno.EISDIR:
+        return "is a folder, not a file"
+    return f"cannot read: {e.strerror or e}"
+
+
+BOM = "\ufeff"
+
+
+def decode(raw: bytes, display: str, *, keep_bom: bool = False) -> str:
+    """UTF-8 text from `raw`, without its byte order mark unless `keep_bom` (which the loader ignores)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -159,7 +199,7 @@ def decode(raw: bytes, display: str) -> str:
         col = len(before) - (before.rfind(b"\n") + 1) + 1
         raise LoadError(display, line, col, f"byte 0x{raw[e.start]:02x} is not valid UTF-8; save the file as UTF-8",
                         "encoding") from None
-    return text.removeprefix("\ufeff")
+    return text if keep_bom else text.removeprefix(BOM)
 
 
 def load(path: str | os.PathLike[str], *, display: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
@@ -183,13 +223,13 @@ def loads(text: str, display: str = "<string>", *, max_depth: int = MAX_DEPTH) -
     except yaml.composer.ComposerError as e:
         if e.problem and e.problem.startswith("found undefined alias") and e.problem_mark is not None:
             m = e.problem_mark
-            line = re.split("\r\n|[\n\r\x85\u2028\u2029]", text)[m.line].removeprefix("\ufeff")
+            line = _LINE_BREAK.split(text)[m.line].removeprefix(BOM)
             alias = re.match(r"\*[^\s\[\]{},]*", line[m.column:])  # libyaml's message does not name it
             what = f"alias {alias.group() if alias else '*'}"
             raise LoadError(display, *_at(m), _alias_message(what), "alias") from None
-        raise _syntax_error(e, display) from None
+        raise _syntax_error(e, display, text) from None
     except yaml.YAMLError as e:
-        raise _syntax_error(e, display) from None
+        raise _syntax_error(e, display, text) from None
     finally:
         loader.dispose()
     if root is None or root.tag == NULL:  # no document, or one that is only `---` / `~`
@@ -217,14 +257,26 @@ def _kind(node: Node) -> str:
     return "a single value" if isinstance(node, ScalarNode) else "this"
 
 
-def _syntax_error(e: yaml.YAMLError, display: str) -> LoadError:
+def _syntax_error(e: yaml.YAMLError, display: str, text: str) -> LoadError:
+    if isinstance(e, yaml.reader.ReaderError) and isinstance(e.character, int):
+        # No mark here, only an offset (in bytes from libyaml): the character itself says where, as the reader
+        # stops at the first one it does not accept.
+        at = text.find(chr(e.character))
+        lines = _LINE_BREAK.split(text[:at]) if at >= 0 else [""]
+        return LoadError(display, len(lines), len(lines[-1]) + 1,
+                         f"invalid YAML: character U+{e.character:04X} is not allowed in a YAML file ({e.reason}); "
+                         "remove it, or write it as an escape in a double-quoted answer", "yaml-syntax")
     if isinstance(e, yaml.MarkedYAMLError):
         mark = e.problem_mark or e.context_mark
         line, col = _at(mark) if mark else (1, 1)
+        if "tab character" in (e.problem or "") or (mark and _LINE_BREAK.split(text)[mark.line][mark.column:][:1]
+                                                       == "\t" and "cannot start any token" in (e.problem or "")):
+            return LoadError(display, line, col, "invalid YAML: tabs cannot indent YAML; use spaces", "yaml-syntax")
         return LoadError(display, line, col, f"invalid YAML: {_yaml_problem(e)}", "yaml-syntax")
     return LoadError(display, 1, 1, f"invalid YAML: {e}", "yaml-syntax")
 
 
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")  # libyaml's line breaks, as it counts lines
 _BREAKS = "\n\r\x85\u2028\u2029"  # libyaml's line breaks
 _NODE_PROPERTY = re.compile(r"[&!]")
 
@@ -288,7 +340,7 @@ def _scan_events(text: str, display: str, max_depth: int) -> None:
                 break
     except yaml.YAMLError as e:
         if not _is_nesting_limit(e):
-            raise _syntax_error(e, display) from None
+            raise _syntax_error(e, display, text) from None
         # PyYAML 6.0.4's scanner gives up at 1,000 open flow collections, before the parser has sent the event
         # of the one that first went too deep. The text up to where it gave up holds that event: scan just that.
         mark = e.problem_mark
@@ -365,31 +417,42 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix(TAG) if tag.startswith(TAG) else tag
 
 
+# Beyond this a number is not one a proposal can mean, nor one JSON readers or the evaluator's arithmetic can hold
+MAX_NUMBER = sys.float_info.max
+
+
 def _scalar(node: ScalarNode, display: str) -> Any:
+    """A scalar's value. A tag (`!!int 80`) asks for a type, but the text must still be written as the YAML 1.2
+    core schema writes that type: Python's int() and float() also take `8_0`, ' 80', `nan` and other digits."""
     value, tag = node.value, node.tag
     if tag == STR:
         return value
+    if not CORE_PATTERNS[tag].match(value):
+        raise LoadError(display, *_where(node), f"{_show(value)} is not a valid {_short_tag(tag)} value", "tag")
     if tag == NULL:
         return None
     if tag == BOOL:
-        if value.lower() in ("true", "false"):
-            return value.lower() == "true"
-    elif tag == INT:
-        try:
-            if value.startswith(("0o", "0x")):
-                return int(value[2:], 8 if value[1] == "o" else 16)
-            return int(value, 10)
-        except ValueError:
-            pass
+        return value.lower() == "true"
+    lowered = value.lower()
+    if lowered.lstrip("+-") == ".inf" or lowered == ".nan":
+        raise LoadError(display, *_where(node), f"{value} is not a usable number; give a finite number", "number")
+    if tag == INT and len(value.lstrip("+-0")) <= 309:  # longer is over MAX_NUMBER (and int() refuses 4,301 digits)
+        number: int | float = int(value[2:], 8 if value[1] == "o" else 16) if value.startswith(("0o", "0x")) \
+            else int(value, 10)
     elif tag == FLOAT:
-        lowered = value.lower()
-        if lowered.lstrip("+-") == ".inf" or lowered == ".nan":
-            raise LoadError(display, *_where(node), f"{value} is not a usable number", "number")
-        try:
-            return float(value)
-        except ValueError:
-            pass
-    raise LoadError(display, *_where(node), f"{value!r} is not a valid {_short_tag(tag)} value", "tag")
+        number = float(value)
+    else:
+        number = MAX_NUMBER * 2  # inf
+    if not -MAX_NUMBER <= number <= MAX_NUMBER:
+        what = f"{value} is" if len(value) <= 40 else f"a number of {len(value):,} characters is"
+        raise LoadError(display, *_where(node), f"{what} too large; proposals take numbers up to {MAX_NUMBER:.1e}",
+                        "number")
+    return number
+
+
+def _show(value: str) -> str:
+    """A scalar's text in a message: quoted, control characters escaped, and cut short when long."""
+    return repr(value if len(value) <= 40 else f"{value[:20]}...{value[-10:]} ({len(value):,} characters)")
 
 
 # --- saving -------------------------------------------------------------------------------------------------------
@@ -408,16 +471,29 @@ for _first, _resolvers in _CoreResolver.yaml_implicit_resolvers.items():
         _Dumper.add_implicit_resolver(_tag, _regexp, [_first])
 
 
-# YAML reads NEL, LS and PS as line breaks. PyYAML writes them raw in plain, single-quoted and block scalars, where
-# they come back as a space or a newline; only double quotes escape them (\N, \L, \P).
-_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
+# What only a double-quoted scalar can carry, escaped: characters outside YAML's printable set (control characters,
+# DEL, C1, surrogates), which no loader accepts raw; the breaks YAML reads as a newline or a space when raw (CR,
+# NEL, LS, PS); and the byte order mark. Plain, single-quoted and block scalars would change them or not load.
+_ESCAPE_ONLY = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
+def needs_escapes(text: str) -> bool:
+    """Whether `text` can only be written as a double-quoted scalar, with escapes (see _ESCAPE_ONLY)."""
+    return _ESCAPE_ONLY.search(text) is not None
+
+
+def block_style(text: str) -> bool:
+    """Whether `text` is written as a literal block (`|`): several lines, each kept exactly as it is.
+
+    A literal block keeps every character but the ones only escapes can carry, and its first line must not start
+    with a tab, which libyaml takes for indentation ("found a tab character where an indentation space is
+    expected") although YAML allows it.
+    """
+    return "\n" in text.rstrip("\n") and not text.startswith("\t") and not needs_escapes(text)
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if any(c in value for c in _UNICODE_BREAKS):
-        style: str | None = '"'
-    else:
-        style = "|" if "\n" in value.rstrip("\n") else None
+    style = '"' if needs_escapes(value) else "|" if block_style(value) else None
     return dumper.represent_scalar(STR, value, style=style)
 
 

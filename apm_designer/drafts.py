@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
@@ -27,9 +28,23 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from apm_designer.document import Document, _CoreResolver, dumps, loads, modeline, read_text, write_atomic
+from apm_designer.document import (
+    BOM,
+    Document,
+    LoadError,
+    _CoreResolver,
+    block_style,
+    decode,
+    dumps,
+    loads,
+    modeline,
+    needs_escapes,
+    read_bytes,
+    read_text,
+    write_atomic,
+)
 from apm_designer.resources import SCHEMA_PATH, proposal_schema
-from apm_designer.wizard import Questionnaire, equal, resolve
+from apm_designer.wizard import Questionnaire, equal, field_at, resolve
 
 if TYPE_CHECKING:
     from ruamel.yaml import YAML
@@ -167,23 +182,33 @@ class ChangedOnDisk(Exception):
 
 
 class ProposalFile:
-    """A proposal's file as it was when opened or last saved: the text, and the answers it holds."""
+    """A proposal's file as it was when opened or last saved: the text, and the answers it holds.
 
-    def __init__(self, path: Path, text: str | None = None, data: Mapping[str, Any] | None = None) -> None:
+    A byte order mark is not part of the text (the loader ignores it) but is kept on saving, and counted when
+    telling whether someone else changed the file.
+    """
+
+    def __init__(self, path: Path, text: str | None = None, data: Mapping[str, Any] | None = None, *,
+                 bom: bool = False) -> None:
         self.path = path
         self.text = text  # None: the file does not exist yet
-        self.data: dict[str, Any] = dict(data or {})
+        self.data: dict[str, Any] = copy.deepcopy(dict(data or {}))  # not the caller's, which may change
+        self.bom = bom
 
     @classmethod
     def open(cls, path: Path) -> tuple[ProposalFile, Document]:
         """Load a proposal strictly (raises LoadError or UnreadableFile, like every command)."""
-        text = read_text(path, str(path))
+        raw = read_bytes(path, str(path))
+        text = decode(raw, str(path))
         doc = loads(text, str(path))
-        return cls(path, text, doc.data), doc
+        return cls(path, text, doc.data, bom=raw.startswith(BOM.encode())), doc
 
     @property
     def exists(self) -> bool:
         return self.text is not None
+
+    def _on_disk(self, text: str) -> str:
+        return BOM + text if self.bom else text
 
     def changed_on_disk(self) -> bool:
         """Whether the file on disk is no longer what we opened or last saved."""
@@ -193,7 +218,7 @@ class ProposalFile:
             return self.text is not None
         except OSError:
             return False  # unreadable now: the save itself will report it
-        return self.text is None or _digest(now) != _digest(self.text.encode("utf-8"))
+        return self.text is None or _digest(now) != _digest(self._on_disk(self.text).encode("utf-8"))
 
     def render(self, data: Mapping[str, Any]) -> str:
         """The file's text with `data` as its answers."""
@@ -204,14 +229,55 @@ class ProposalFile:
         return edit_in_place(self.text, data)
 
     def save(self, data: Mapping[str, Any], *, overwrite: bool = False) -> None:
-        """Write the answers. Raises ChangedOnDisk unless `overwrite`, when someone else changed the file."""
+        """Write the answers. Raises ChangedOnDisk unless `overwrite`, when someone else changed the file, and
+        AnswersNotKept (writing nothing) when the text would not load back with exactly these answers."""
         if not overwrite and self.changed_on_disk():
             raise ChangedOnDisk(str(self.path))
         text = self.render(data)
         if text != self.text or not self.path.exists():
-            write_atomic(self.path, text)
+            _check_loads_back(text, data, self.path)
+            write_atomic(self.path, self._on_disk(text))
         self.text = text
-        self.data = json.loads(json.dumps(dict(data)))  # a deep copy of plain data
+        self.data = copy.deepcopy(dict(data))
+
+
+class AnswersNotKept(OSError):
+    """A save that would not load back with the answers given: refused before it replaces anything.
+
+    An OSError, so that everything that reports a failed save (the wizard says "Could not save: ...") reports this.
+    """
+
+
+def _check_loads_back(text: str, data: Mapping[str, Any], path: Path) -> None:
+    """Read `text` back with the strict loader, as every command will, before it replaces the file."""
+    try:
+        back = loads(text, str(path)).data
+    except LoadError as e:
+        raise AnswersNotKept(f"the saved file would not load again (line {e.line}: {e.message}); your answers are "
+                             "kept in the draft: please report this") from None
+    where = _first_difference(back, data, ())
+    if where is not None:
+        question = field_at(where)
+        name = f"“{question.title}”" if question is not None else "an answer"
+        raise AnswersNotKept(f"{name} would not load back as given; your answers are kept in the draft: please "
+                             "report this")
+
+
+def _first_difference(a: Any, b: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """The first answer path where `a` and `b` differ (types included: 1 is not 1.0), in any key order."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in {**a, **b}:
+            if key not in a or key not in b:
+                return (*path, key)
+            if (found := _first_difference(a[key], b[key], (*path, key))) is not None:
+                return found
+        return None
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return path
+        return next((found for i, (x, y) in enumerate(zip(a, b, strict=True))
+                     if (found := _first_difference(x, y, (*path, i))) is not None), None)
+    return None if equal(a, b) else path
 
 
 def _digest(raw: bytes) -> str:
@@ -280,11 +346,23 @@ def guess_indent(text: str, default: tuple[int, int, int]) -> tuple[int, int, in
 
 
 def edit_in_place(text: str, data: Mapping[str, Any]) -> str:
-    """`text` (a proposal's YAML) with its answers replaced by `data`, touching only the lines that change."""
+    """`text` (a proposal's YAML) with its answers replaced by `data`, touching only the lines that change.
+
+    A file with CRLF line endings is edited as LF and given CRLF back on every line: ruamel.yaml writes LF, and
+    lines of both kinds would not match when the edit is laid onto the file (nor look right in the file).
+    """
+    if _newline(text) == "\r\n":
+        return edit_in_place(text.replace("\r\n", "\n"), data).replace("\n", "\r\n")
     yaml = _yaml(*guess_indent(text, _house_indent()))
     before = _dump(yaml, yaml.load(text))
     after = _dump(yaml, _merge(yaml.load(text), dict(data), proposal_schema()))
     return text if before == after else _patch(text, before, after)
+
+
+def _newline(text: str) -> str:
+    """The file's line ending: that of its first line."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
 
 
 def _dump(yaml: YAML, tree: Any) -> str:
@@ -360,7 +438,7 @@ def _merge(node: Any, value: Any, schema: Mapping[str, Any]) -> Any:
     if not isinstance(value, (Mapping, list)) and equal(_plain(node), value):
         return node
     if isinstance(value, str) and isinstance(node, (SingleQuotedScalarString, DoubleQuotedScalarString)) \
-            and "\n" not in value:
+            and "\n" not in value and not needs_escapes(value):
         return type(node)(value)  # keep the proposer's quoting
     return _fresh(value, schema)
 
@@ -376,7 +454,7 @@ def _position(node: CommentedMap, key: str, order: list[str]) -> int:
 def _fresh(value: Any, schema: Mapping[str, Any]) -> Any:
     """New YAML nodes for an answer, keys in schema order, multi-line text as literal blocks (as dumps writes)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.scalarstring import LiteralScalarString
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
     schema = resolve(schema)
     if isinstance(value, Mapping):
@@ -387,7 +465,9 @@ def _fresh(value: Any, schema: Mapping[str, Any]) -> Any:
         return out
     if isinstance(value, list):
         return CommentedSeq(_fresh(item, schema.get("items", {})) for item in value)
-    if isinstance(value, str) and "\n" in value.rstrip("\n"):
+    if isinstance(value, str) and needs_escapes(value):
+        return DoubleQuotedScalarString(value)
+    if isinstance(value, str) and block_style(value):
         return LiteralScalarString(value)
     return value
 

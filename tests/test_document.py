@@ -147,10 +147,61 @@ def test_an_oversize_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
 
 
 def test_missing_files_and_folders_are_unreadable_not_load_errors(tmp_path: Path) -> None:
-    with pytest.raises(UnreadableFile, match="cannot read"):
+    with pytest.raises(UnreadableFile, match="no such file"):
         load(tmp_path / "nope.yaml")
     with pytest.raises(UnreadableFile, match="is a folder"):
         load(tmp_path)
+
+
+def test_what_is_not_a_regular_file_is_refused_without_waiting_for_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)  # nothing ever writes to it: reading it would block forever
+    with pytest.raises(UnreadableFile, match="is not a regular file"):
+        load(fifo)
+
+
+def test_a_symlink_loop_is_called_a_loop_not_a_missing_file(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").symlink_to(tmp_path / "b.yaml")
+    (tmp_path / "b.yaml").symlink_to(tmp_path / "a.yaml")
+    with pytest.raises(UnreadableFile, match="symlink loop"):
+        load(tmp_path / "a.yaml")
+
+
+@pytest.mark.parametrize(("text", "line", "col", "words"), [
+    ("metadata:\n\ttitle: T\n", 2, 1, "tabs cannot indent YAML; use spaces"),
+    ("metadata:\n  title: T\n\tstatus: draft\n", 3, 1, "tabs cannot indent YAML; use spaces"),
+    ("metadata:\n  title: |\n\tT\n", 3, 1, "tabs cannot indent YAML; use spaces"),
+    ("metadata:\n  title: é\n  status: dr\x1baft\n", 3, 13, "character U+001B is not allowed"),
+    ("metadata:\n  title: \x7f\n", 2, 10, "character U+007F is not allowed"),
+])
+def test_tabs_and_raw_control_characters_are_named_at_their_line_and_column(text: str, line: int, col: int,
+                                                                            words: str) -> None:
+    e = load_error(text)
+    assert (e.line, e.col, e.code) == (line, col, "yaml-syntax")
+    assert words in e.message and "position" not in e.message
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("!!float nan", "'nan' is not a valid !!float"), ("!!float inf", "'inf' is not a valid !!float"),
+    ("!!float -Infinity", "not a valid !!float"), ("!!float .NaN", "not a usable number"),
+    ("!!int 8_0", "'8_0' is not a valid !!int"), ("!!int ' 80'", "' 80' is not a valid !!int"),
+    ("!!int \u0668\u0660", "not a valid !!int"), ("!!int \"80\\n\"", "not a valid !!int"),
+    ("!!bool yes", "not a valid !!bool"), ("!!null none", "not a valid !!null"),
+    ("1e400", "1e400 is too large"), ("-1e309", "too large"), ("!!float 1e999", "too large"),
+    ("1" + "0" * 309, "a number of 310 characters is too large"),
+    ("!!int " + "9" * 5000, "a number of 5,000 characters is too large"),
+], ids=lambda v: v if len(v) < 30 else f"{v[:10]}...")
+def test_numbers_are_yaml_1_2_core_and_finite_or_a_located_error(value: str, words: str) -> None:
+    e = load_error(f"element_4:\n  beneficiaries: {value}\n")
+    assert (e.line, e.col) == (2, 18)
+    assert words in e.message
+
+
+def test_tagged_numbers_written_as_yaml_writes_them_load() -> None:
+    doc = loads("a: !!int 80\nb: !!float 80\nc: !!int 0x1F\nd: !!float -1.5e3\ne: !!bool false\nf: !!null ~\n"
+                "g: " + "9" * 300 + "\n")
+    assert doc.data == {"a": 80, "b": 80.0, "c": 31, "d": -1500.0, "e": False, "f": None, "g": int("9" * 300)}
+    assert type(doc.data["b"]) is float
 
 
 def test_a_loaded_document_locates_every_answer() -> None:
