@@ -46,9 +46,10 @@ class FileResult:
         return self.status == "valid"
 
 
-def load_and_validate(display: str, path: Path | None) -> tuple[FileResult, Document | None]:
-    if path is None:
-        return FileResult(display, "unreadable", reason="no such file or folder"), None
+def load_and_validate(display: str, path: Path | UnreadableFile) -> tuple[FileResult, Document | None]:
+    """`path` is a file, or why a path given or found could not be searched (see `iter_proposal_files`)."""
+    if isinstance(path, UnreadableFile):
+        return FileResult(display, "unreadable", reason=str(path).removeprefix(f"{display}: ")), None
     try:
         doc = load(path, display=display)
     except UnreadableFile as e:
@@ -65,7 +66,7 @@ def exit_code(results: list[FileResult], failed_checks: bool = False) -> int:
     return 1 if failed_checks or any(r.status == "invalid" for r in results) else 0
 
 
-def check_file(item: tuple[str, Path | None]) -> FileResult:
+def check_file(item: tuple[str, Path | UnreadableFile]) -> FileResult:
     """`load_and_validate` for one (display, path) pair from `iter_proposal_files`, without the document."""
     return load_and_validate(*item)[0]
 

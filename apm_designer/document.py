@@ -579,19 +579,66 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def iter_proposal_files(paths: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
-    """(display path, file) for each argument: files as given, folders searched for *.yaml and *.yml in name order.
+PROPOSAL_SUFFIXES = (".yaml", ".yml")
 
-    A missing path yields (display, None) so the caller can report it and carry on.
+
+def iter_proposal_files(paths: Sequence[str]) -> Iterator[tuple[str, Path | UnreadableFile]]:
+    """(display path, file) for each argument: files as given, folders searched for proposals in name order.
+
+    A folder's proposals are its *.yaml and *.yml files at any depth, in any case (`MINE.YAML`), leaving out
+    hidden files and folders (the wizard's drafts). What cannot be searched is not passed over in silence: a
+    folder that cannot be read, and a folder with no proposal in it (a CI step that checks nothing must not pass),
+    yield (display, UnreadableFile) for the caller to report. A file is yielded as given, even if it does not
+    exist, for loading to say what is wrong with it.
     """
     for arg in paths:
         p = Path(arg)
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file()
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
-            for f in found:
-                yield str(f), f
-        elif p.exists():
-            yield arg, p
+            found = sorted(_search(p), key=lambda item: Path(item[0]).parts)
+            yield from found or [(arg, UnreadableFile(f"{arg}: no *.yaml or *.yml proposal files in this folder"))]
         else:
-            yield arg, None
+            yield arg, p
+
+
+def _search(folder: Path) -> Iterator[tuple[str, Path | UnreadableFile]]:
+    """Proposal files under `folder`, following links to folders but each folder once (a link loop ends)."""
+    seen: set[tuple[int, int]] = set()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            info = current.stat()
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(current) as entries:
+                found = list(entries)
+        except OSError as e:
+            yield str(current), UnreadableFile(f"{current}: cannot search this folder: {e.strerror or e}")
+            continue
+        for entry in found:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            if _is_folder(entry):
+                pending.append(path)
+            elif entry.name.lower().endswith(PROPOSAL_SUFFIXES):
+                yield str(path), path  # loading says what is wrong with a link to nowhere
+            elif entry.is_symlink() and (loop := _link_loop(path)) is not None:
+                yield str(path), loop  # a folder, maybe, that cannot be searched
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link loop
+        return False
+
+
+def _link_loop(path: Path) -> UnreadableFile | None:
+    try:
+        path.stat()
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return UnreadableFile(f"{path}: {why_unreadable(e)}")
+    return None

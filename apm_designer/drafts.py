@@ -409,6 +409,7 @@ def _patch(original: str, before: str, after: str) -> str:
 def _merge(node: Any, value: Any, schema: Mapping[str, Any]) -> Any:
     """`value` written over `node`, reusing every part of `node` (with its comments and style) that is unchanged."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.compat import ordereddict
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
     schema = resolve(schema)
@@ -419,8 +420,8 @@ def _merge(node: Any, value: Any, schema: Mapping[str, Any]) -> Any:
         for key, item in value.items():
             if key in node:
                 merged = _merge(node[key], item, props.get(key, {}))
-                if merged is not node[key]:
-                    node[key] = merged
+                if merged is not node[key]:  # (CommentedMap's own setting would restyle it: see _fresh)
+                    ordereddict.__setitem__(node, key, merged)
             else:
                 node.insert(_position(node, key, list(props)), key, _fresh(item, props.get(key, {})))
         return node
@@ -431,7 +432,7 @@ def _merge(node: Any, value: Any, schema: Mapping[str, Any]) -> Any:
             if i < len(node):
                 merged = _merge(node[i], item, items)
                 if merged is not node[i]:
-                    node[i] = merged
+                    list.__setitem__(node, i, merged)
             else:
                 node.append(_fresh(item, items))
         return node
@@ -452,7 +453,12 @@ def _position(node: CommentedMap, key: str, order: list[str]) -> int:
 
 
 def _fresh(value: Any, schema: Mapping[str, Any]) -> Any:
-    """New YAML nodes for an answer, keys in schema order, multi-line text as literal blocks (as dumps writes)."""
+    """New YAML nodes for an answer, keys in schema order, multi-line text as literal blocks (as dumps writes).
+
+    Text is written in the style that carries it (document.needs_escapes, block_style). Set on a mapping key or a
+    list item by ruamel.yaml's own `node[key] = text`, plain text would take the style of the answer it replaces
+    (a folded block, say), which may not carry it: `_merge` sets it underneath that.
+    """
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
@@ -560,6 +566,7 @@ class Session:
             target = self.file
         else:
             raise ValueError("a new proposal needs a file name to be saved")
+        self.autosave()  # the answers are in the draft before anything else, and stay there if the save fails
         target.save(self.questionnaire.data, overwrite=overwrite or target is not self.file)
         old_draft = self.draft_path
         self.file = target

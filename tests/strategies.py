@@ -4,8 +4,8 @@
     QUESTIONS                    # every question the wizard can ask (entries of repeatable groups at index 0)
     hostile_text()               # text with YAML's and terminals' troublemakers: control characters, breaks, tabs
     typed_answer(field)          # an answer the question's widget could give (text, a choice, a number, ...)
-    any_answer()                 # any YAML value at all, for files a proposer wrote by hand
-    answers(typed=True)          # a (question path, answer) pair
+    any_answer()                 # any value at all, numbers beyond what a file may hold too
+    answers(typed=True)          # a (question path, answer) pair, for any question or those given
     proposals()                  # a complete proposal with a few answers replaced by hostile ones
 
 `make test` runs each fuzzing test on a few examples; `make fuzz` on many more (APM_FUZZ_EXAMPLES).
@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -59,8 +61,13 @@ def hostile_text(max_size: int = 30) -> st.SearchStrategy[str]:
     return st.lists(pieces, max_size=max_size).map("".join)
 
 
-def _numbers(integer: bool) -> st.SearchStrategy[int | float]:
-    ints = st.one_of(st.integers(-10**6, 10**6), st.integers(), st.sampled_from([10**309, -10**309, 10**400]))
+LARGEST = int(sys.float_info.max)  # the largest whole number a proposal (and the wizard) takes
+
+
+def _numbers(integer: bool, beyond: bool = False) -> st.SearchStrategy[int | float]:
+    """Numbers a proposal can hold; `beyond`: also what the loader refuses (10**309), for code given data directly."""
+    ints = st.one_of(st.integers(-10**6, 10**6), st.integers(-LARGEST, LARGEST),
+                     st.sampled_from([10**309, -10**309, 10**400]) if beyond else st.nothing())
     if integer:
         return ints
     return st.one_of(ints, st.floats(allow_nan=False, allow_infinity=False),
@@ -82,14 +89,15 @@ def typed_answer(f: Field) -> st.SearchStrategy[Any]:
 
 def any_answer() -> st.SearchStrategy[Any]:
     """Any value a YAML file can hold, wherever it is given."""
-    scalars = st.one_of(st.none(), st.booleans(), _numbers(False), hostile_text())
+    scalars = st.one_of(st.none(), st.booleans(), _numbers(False, beyond=True), hostile_text())
     return st.recursive(scalars, lambda inner: st.one_of(
         st.lists(inner, max_size=3), st.dictionaries(hostile_text(10), inner, max_size=3)), max_leaves=6)
 
 
-def answers(typed: bool = True) -> st.SearchStrategy[tuple[tuple[str | int, ...], Any]]:
-    """(answer path, answer) for any question."""
-    return st.sampled_from(QUESTIONS).flatmap(
+def answers(typed: bool = True, questions: Sequence[Field] = QUESTIONS
+            ) -> st.SearchStrategy[tuple[tuple[str | int, ...], Any]]:
+    """(answer path, answer) for any of `questions`."""
+    return st.sampled_from(list(questions)).flatmap(
         lambda f: st.tuples(st.just(f.path), typed_answer(f) if typed else any_answer()))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -208,3 +209,65 @@ def test_validate_never_imports_textual_or_jinja2(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "p.yaml")], capture_output=True, text=True,
                        cwd=ROOT, timeout=120)
     assert "HEAVY [] 0" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "evaluate", "metrics"])
+def test_a_folder_with_no_proposals_fails_rather_than_checking_nothing(tmp_path: Path, command: str) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "readme.txt").write_text("not a proposal")
+    r = subprocess.run([sys.executable, "-m", "apm_designer", command, "empty", "notes"], capture_output=True,
+                       text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 2
+    assert "empty: error: no *.yaml or *.yml proposal files in this folder [unreadable]" in r.stdout
+    assert "notes: error: no *.yaml or *.yml proposal files in this folder [unreadable]" in r.stdout
+
+
+def test_upper_case_extensions_are_proposals_too(tmp_path: Path) -> None:
+    (tmp_path / "MINE.YAML").write_text(VALID + "element_4:\n  beneficiaries: -1\n")
+    (tmp_path / "Other.Yml").write_text(VALID)
+    r = cli(".", cwd=tmp_path)
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [
+        "MINE.YAML:5:18: error: element_4.beneficiaries: -1 is below the minimum 0 [minimum]",
+        "checked 2 files: 1 valid, 1 invalid (1 problem)",
+    ]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder whatever its permissions")
+def test_a_folder_that_cannot_be_read_is_an_error_not_skipped(tmp_path: Path) -> None:
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "bad.yaml").write_text("metadata: [\n")
+    (tmp_path / "ok.yaml").write_text(VALID)
+    (tmp_path / "locked").chmod(0)
+    try:
+        r = cli(".", cwd=tmp_path)
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+    assert r.returncode == 2
+    assert "locked: error: cannot search this folder: Permission denied [unreadable]" in r.stdout
+
+
+def test_links_that_loop_are_reported_and_each_folder_is_searched_once(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "p.yaml").write_text(VALID)
+    (tmp_path / "sub" / "back").symlink_to(tmp_path)  # a folder link back up: searched once, not forever
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")  # a link to itself
+    (tmp_path / "x.yaml").symlink_to(tmp_path / "y.yaml")
+    (tmp_path / "y.yaml").symlink_to(tmp_path / "x.yaml")
+    r = cli(".", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stdout.splitlines() == [
+        "loop: error: cannot read: a symbolic link that leads back to itself (a symlink loop) [unreadable]",
+        "x.yaml: error: cannot read: a symbolic link that leads back to itself (a symlink loop) [unreadable]",
+        "y.yaml: error: cannot read: a symbolic link that leads back to itself (a symlink loop) [unreadable]",
+        "checked 4 files: 1 valid, 0 invalid (0 problems), 3 unreadable",
+    ]
+
+
+def test_a_named_pipe_is_refused_not_waited_for(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yaml")
+    r = cli("pipe.yaml", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stdout.splitlines()[0] == ("pipe.yaml: error: is not a regular file (a named pipe, device or socket); "
+                                        "give a proposal file [unreadable]")

@@ -213,3 +213,42 @@ def test_file_and_draft_agree_on_types(tmp_path):
     file.save({"metadata": {"title": "T", "performance_year": 2025}})
     q = Questionnaire(loads(path.read_text(encoding="utf-8")).data)
     assert not q.dirty
+
+
+@pytest.mark.parametrize("answer", [
+    "\tfirst line indented with a tab\nsecond", "escape \x1b[2J, DEL \x7f, NUL \x00, CSI \x9b\nsecond",
+    "next line\x85line separator\u2028paragraph\u2029end", "CR inside\r\nand at the end\r", "\n\tstarts with a break",
+    "byte order mark \ufeff\ninside",
+], ids=["tab-first", "control", "unicode-breaks", "cr", "break-tab", "bom"])
+def test_an_edited_answer_loads_back_exactly_as_typed(answer):
+    data = loads(HAND_WRITTEN).data
+    data["element_1"]["authority_rationale"] = answer
+    data["metadata"]["title"] = answer.replace("\n", " ")
+    out = edit_in_place(HAND_WRITTEN, data)
+    assert loads(out).data == data
+
+
+def test_a_crlf_file_keeps_crlf_on_every_line_it_writes(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "p.yaml"
+    path.write_bytes(HAND_WRITTEN.replace("\n", "\r\n").encode())
+    session = Session.edit(path)
+    session.questionnaire.set(("element_4", "beneficiaries"), 13000)
+    session.questionnaire.set(("element_3", "model_design"), "Two lines\nof design")
+    session.save()
+    raw = path.read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n") and b"  model_design: |-\r\n    Two lines\r\n" in raw
+    assert loads(raw.decode()).data["element_4"]["beneficiaries"] == 13000
+
+
+def test_a_byte_order_mark_is_kept_and_is_no_change_on_disk(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = tmp_path / "p.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + HAND_WRITTEN.encode())
+    session = Session.edit(path)
+    session.questionnaire.set(("element_4", "beneficiaries"), 13000)
+    session.save()  # no ChangedOnDisk: the file is what was opened
+    session.questionnaire.set(("element_4", "beneficiaries"), 14000)
+    session.save(overwrite=True)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf# yaml-language-server")
+    assert b"beneficiaries: 14000" in path.read_bytes()

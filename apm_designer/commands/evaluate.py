@@ -39,7 +39,7 @@ from typing import Any, TextIO
 
 from apm_designer.batch import FileResult, exit_code, load_and_validate, run_batch
 from apm_designer.commands.validate import summary, write_result
-from apm_designer.document import Document, iter_proposal_files
+from apm_designer.document import Document, UnreadableFile, iter_proposal_files
 from apm_designer.problems import Problem
 from apm_designer.progress import tracking
 from apm_designer.rules import Evaluation, evaluate
@@ -97,7 +97,8 @@ class FileReport:
     entry: dict[str, Any] | None  # its object in a json report
 
 
-def report_file(item: tuple[str, Path | None], fmt: str, expect: tuple[str, ...], fail_on: str) -> FileReport:
+def report_file(item: tuple[str, Path | UnreadableFile], fmt: str, expect: tuple[str, ...],
+                fail_on: str) -> FileReport:
     display, path = item
     result, doc = load_and_validate(display, path)
     ev = evaluate(doc.data) if doc is not None and result.ok else None

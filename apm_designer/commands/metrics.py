@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from apm_designer.batch import FileResult, exit_code, load_and_validate, run_batch
 from apm_designer.commands.evaluate import located_warnings
 from apm_designer.commands.validate import summary, write_result
-from apm_designer.document import Document, iter_proposal_files
+from apm_designer.document import Document, UnreadableFile, iter_proposal_files
 from apm_designer.metrics import CSV_HEADER, PaymentMix, compute, format_table
 from apm_designer.problems import Problem
 from apm_designer.rules.engine import REGISTRY, Answers  # its rules registered by importing evaluate's
@@ -61,7 +61,7 @@ class FileReport:
     entry: dict[str, Any] | None  # its object in a json report
 
 
-def report_file(item: tuple[str, Path | None], fmt: str) -> FileReport:
+def report_file(item: tuple[str, Path | UnreadableFile], fmt: str) -> FileReport:
     display, path = item
     result, doc = load_and_validate(display, path)
     mix = compute(doc.data) if doc is not None and result.ok else None

@@ -20,7 +20,7 @@ from typing import Any
 
 from apm_designer.batch import FileResult, exit_code, load_and_validate, run_batch
 from apm_designer.commands.validate import write_result
-from apm_designer.document import iter_proposal_files, write_atomic
+from apm_designer.document import UnreadableFile, iter_proposal_files, write_atomic
 from apm_designer.progress import tracking
 
 
@@ -64,7 +64,7 @@ class RenderReport:
     unwritable: bool = False  # the output file could not be written: the run stops there
 
 
-def render_file(item: tuple[str, Path | None], target: Path | None, to_folder: bool,
+def render_file(item: tuple[str, Path | UnreadableFile], target: Path | None, to_folder: bool,
                 allow_invalid: bool) -> RenderReport:
     display, path = item
     result, doc = load_and_validate(display, path)
