@@ -1,16 +1,23 @@
 """Command-line entry point: argument parsing and exit codes only.
 
 Each command lives in `apm_designer.commands.<name>` and is imported only when it runs, so `validate` never pays
-for Textual or Jinja2. Exit codes everywhere: 0 all good, 1 a proposal failed validation or a requested check,
-2 usage or I/O error.
+for Textual or Jinja2. Exit codes everywhere:
+
+    0  all good
+    1  a proposal failed validation or a requested check (--expect, --fail-on)
+    2  a usage or I/O error: bad arguments, a path that cannot be read, nothing to check, an output not written
+    3  an internal error: a bug in apm-designer, not a problem with the proposal (one line says so)
+  130  interrupted (Ctrl-C)
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any, TextIO
 
 from apm_designer import __version__
 
@@ -77,17 +84,66 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+REPORTS = ("validate", "evaluate", "metrics", "render", "schema")  # the commands that write to stdout (not the wizard)
+EXIT_INTERNAL = 3
+BUG_REPORT = ("this is a bug in apm-designer, not a problem with your proposal: please report it with the command "
+              "and the file (APM_DESIGNER_TRACEBACK=1 shows the details)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "start"
     module = importlib.import_module(f"apm_designer.commands.{command}")
+    if command in REPORTS and sys.stdout is not None and not isinstance(sys.stdout, ReaderMayLeave):
+        sys.stdout = ReaderMayLeave(sys.stdout)
     try:
         return module.run(args)
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # e.g. piped into `head`
-        sys.stderr.close()
-        return 0
+    except Exception as e:  # a bug: its own exit code, so that CI does not take it for an invalid proposal
+        if os.environ.get("APM_DESIGNER_TRACEBACK"):
+            raise
+        from apm_designer.problems import inert
+
+        print(f"apm-designer: internal error: {inert(f'{type(e).__name__}: {e}')}; {BUG_REPORT}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+class ReaderMayLeave:
+    """Standard output for a reader that may stop reading (`apm-designer validate proposals | head`).
+
+    When it has gone, what is still written is dropped instead of failing, and the run goes on: its exit code
+    still says whether every proposal passed. (Ending early with 0, as before, hid failures after the first lines.)
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.reader_gone = False
+
+    def write(self, text: str) -> int:
+        if not self.reader_gone:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._drop_the_rest()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._drop_the_rest()
+
+    def _drop_the_rest(self) -> None:
+        self.reader_gone = True
+        # What is left in the stream's buffer goes nowhere too, also at exit, when Python flushes it once more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, ...
+        return getattr(self._stream, name)
 
 
 if __name__ == "__main__":

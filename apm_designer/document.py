@@ -56,7 +56,9 @@ class LoadError(Exception):
     code: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: error: {self.message} [{self.code}]"
+        from apm_designer.problems import inert
+
+        return f"{inert(self.path)}:{self.line}:{self.col}: error: {inert(self.message)} [{self.code}]"
 
 
 class UnreadableFile(OSError):

@@ -25,10 +25,11 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, getcontext
 from functools import cache
 from typing import Any
 
+from apm_designer.problems import inert
 from apm_designer.resources import proposal_schema
 from apm_designer.toolkit import Arrangement, arrangements
 
@@ -373,7 +374,14 @@ def _share(dollars: Decimal | None, total: Decimal | None) -> Decimal | None:
 
 
 def _round(share: Decimal | None) -> Decimal | None:
-    return None if share is None else share.quantize(_TENTH, rounding=ROUND_HALF_UP)
+    return None if share is None else _quantize(share, _TENTH)
+
+
+def _quantize(d: Decimal, step: Decimal) -> Decimal:
+    """`d` rounded half up to a multiple of `step`, however many digits that takes: the default context's 28 digits
+    fail (InvalidOperation) on the share of a tiny total (1e-20 dollars) or a huge one, which a valid answer can be."""
+    digits = max(d.adjusted(), 0) + 1 - step.as_tuple().exponent
+    return d.quantize(step, rounding=ROUND_HALF_UP, context=Context(prec=max(getcontext().prec, digits)))
 
 
 def money(dollars: Decimal | None) -> str:
@@ -382,7 +390,7 @@ def money(dollars: Decimal | None) -> str:
         return ""
     if dollars == dollars.to_integral_value():
         return f"${dollars:,.0f}" if dollars >= 0 else f"-${-dollars:,.0f}"
-    cents = dollars.quantize(_CENT, rounding=ROUND_HALF_UP)
+    cents = _quantize(dollars, _CENT)
     return f"${cents:,.2f}" if cents >= 0 else f"-${-cents:,.2f}"
 
 
@@ -436,7 +444,7 @@ def format_table(mix: PaymentMix, width: int = 80) -> str:
 def _format_line(line: LineMix, width: int) -> str:
     money_width = max(len("Dollars"), *(len(r.dollars_text) for r in line.rows))
     label_width = max(12, width - money_width - 15)  # 15: the number (3), the share (6) and three 2-space gaps
-    out = [line.label + (f" ({line.period})" if line.period else ""),
+    out = [inert(line.label) + (f" ({inert(line.period)})" if line.period else ""),
            f"{'#':>3}  {'Metric':<{label_width}}  {'Dollars':>{money_width}}  {'Share':>6}"]
     for r in line.rows:
         label = r.label if r.counted_in is None else f"{r.label}, in {r.counted_in}"
@@ -444,5 +452,5 @@ def _format_line(line: LineMix, width: int) -> str:
             label = label[: label_width - 1] + "…"
         out.append(f"{r.number:>3}  {label:<{label_width}}  {r.dollars_text:>{money_width}}  {r.share_text:>6}")
     for note in line.notes:
-        out.extend(textwrap.wrap(note, width, initial_indent="  note: ", subsequent_indent="        "))
+        out.extend(textwrap.wrap(inert(note), width, initial_indent="  note: ", subsequent_indent="        "))
     return "\n".join(line.rstrip() for line in out)

@@ -56,9 +56,10 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # Only at the start of a line: list markers ("- ", "+ ", "1. ", "1) "), setext underlines (a run of = or -) and
 # thematic breaks ("---", "- - -"). "1.0" or "-5%" start no block, so they stay as typed.
 _LINE_START = re.compile(r"^(?:[-+](?=[\s-]|$)|=|\d{1,9}[.)](?=\s|$))")
-# GFM turns http://..., https://..., ftp://... and www.... into links even without <>; break the pattern.
-_AUTOLINK = re.compile(r":(?=//)|(?<=\bwww)\.", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+# GFM turns http://..., https://..., ftp://... and www.... into links even without <>; break the pattern. And "::"
+# (a GitHub workflow command when a CI log shows the Markdown) is written ":\:", which Markdown shows as "::".
+_AUTOLINK = re.compile(r":(?=//)|(?<=\bwww)\.|(?<=:):", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL and C1 (CSI \x9b is an escape too)
 _LIST_LIKE = re.compile(r"^(?:[-+*•]|\d+[.)])\s")
 
 

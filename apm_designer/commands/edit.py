@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from apm_designer.document import LoadError, UnreadableFile
+from apm_designer.problems import inert
 
 
 def run(args: argparse.Namespace) -> int:
@@ -14,7 +15,8 @@ def run(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     if not path.exists():
-        print(f"{path}: error: no such file; start one with `apm-designer new {path}` [unreadable]", file=sys.stderr)
+        shown = inert(str(path))
+        print(f"{shown}: error: no such file; start one with `apm-designer new {shown}` [unreadable]", file=sys.stderr)
         return 2
     try:
         session = Session.edit(path)
@@ -22,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
         print(e, file=sys.stderr)
         return 1
     except UnreadableFile as e:
-        print(f"{e} [unreadable]", file=sys.stderr)
+        print(f"{inert(str(e))} [unreadable]", file=sys.stderr)
         return 2
     from apm_designer.tui.app import WizardApp
 

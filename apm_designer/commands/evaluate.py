@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import functools
 import io
-import json
 import sys
 import textwrap
 from collections.abc import Iterable
@@ -40,7 +39,7 @@ from typing import Any, TextIO
 from apm_designer.batch import FileResult, exit_code, load_and_validate, run_batch
 from apm_designer.commands.validate import summary, write_result
 from apm_designer.document import Document, UnreadableFile, iter_proposal_files
-from apm_designer.problems import Problem
+from apm_designer.problems import Problem, inert, json_text
 from apm_designer.progress import tracking
 from apm_designer.rules import Evaluation, evaluate
 from apm_designer.rules.engine import CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
@@ -80,8 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "json":
         status = "error" if any(r.status == "unreadable" for r in results) else (
             "invalid" if any(r.status == "invalid" for r in results) else ("failed" if failed else "ok"))
-        json.dump({"status": status, "summary": total, "files": files}, out, indent=2)
-        out.write("\n")
+        out.write(json_text({"status": status, "summary": total, "files": files}) + "\n")
     else:
         out.write(total + "\n")
     return exit_code(results, failed_checks=failed > 0)
@@ -161,7 +159,9 @@ def verdict_value(v: Verdict) -> str:
 
 
 def _wrap(text: str, indent: str, more: str | None = None) -> list[str]:
-    more = indent if more is None else more
+    """`text` (inert: it may quote answers) in lines of at most WIDTH, the first indented by `indent`, the others by
+    `more`."""
+    text, more = inert(text), indent if more is None else more
     # isprintable: no whitespace but the plain space (nor control characters), which textwrap treats specially
     if not text or text[0] == " " or text[-1] == " " or "  " in text or not text.isprintable():
         return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=more, break_on_hyphens=False,
@@ -183,7 +183,7 @@ def _wrap(text: str, indent: str, more: str | None = None) -> list[str]:
 
 def write_text(doc: Document, ev: Evaluation, warnings: list[Problem], gates: list[Gate], out: TextIO) -> None:
     title = doc.data.get("metadata", {}).get("title", "")
-    lines = [f"{doc.path}: {title} (performance year {ev.performance_year})"]
+    lines = [f"{inert(doc.path)}: {inert(str(title))} (performance year {ev.performance_year})"]
     if ev.year_note:
         lines += _wrap(f"note: {ev.year_note}", "  ")
     width = max(len(LABEL_NAMES[label]) for label in CLASSIFICATIONS)
@@ -216,7 +216,7 @@ def _finding_lines(f: Finding) -> list[str]:
 
 def write_github(doc: Document, ev: Evaluation, warnings: list[Problem], gates: list[Gate], out: TextIO) -> None:
     verdicts = ", ".join(f"{LABEL_NAMES[label]}: {verdict_value(ev.verdicts[label])}" for label in CLASSIFICATIONS)
-    out.write(f"{doc.path}: {verdicts}\n")
+    out.write(f"{inert(doc.path)}: {verdicts}\n")
     for w in warnings:
         out.write(w.github() + "\n")
     for g in gates:

@@ -13,7 +13,6 @@ import argparse
 import csv
 import functools
 import io
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from apm_designer.commands.evaluate import located_warnings
 from apm_designer.commands.validate import summary, write_result
 from apm_designer.document import Document, UnreadableFile, iter_proposal_files
 from apm_designer.metrics import CSV_HEADER, PaymentMix, compute, format_table
-from apm_designer.problems import Problem
+from apm_designer.problems import Problem, inert, json_text
 from apm_designer.rules.engine import REGISTRY, Answers  # its rules registered by importing evaluate's
 
 
@@ -44,8 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "json":
         status = "error" if any(r.status == "unreadable" for r in results) else (
             "ok" if all(r.ok for r in results) else "invalid")
-        json.dump({"status": status, "summary": summary(results), "files": files}, out, indent=2)
-        out.write("\n")
+        out.write(json_text({"status": status, "summary": summary(results), "files": files}) + "\n")
     else:
         (sys.stderr if fmt == "csv" else out).write(summary(results) + "\n")
     return exit_code(results)
@@ -75,7 +73,8 @@ def report_file(item: tuple[str, Path | UnreadableFile], fmt: str) -> FileReport
     if fmt == "csv":
         write_result(result, "text", err)  # a file with metrics is valid: nothing here, so its rows still come first
         if mix is not None:
-            csv.writer(out, lineterminator="\n").writerows([display, *row] for row in mix.csv_rows())
+            csv.writer(out, lineterminator="\n").writerows([inert(str(cell)) for cell in (display, *row)]
+                                                            for row in mix.csv_rows())
         _write_problems(warnings, err)
     else:
         write_result(result, "text", out)
@@ -92,7 +91,7 @@ def payment_warnings(doc: Document) -> list[Problem]:
 
 
 def _write_text(display: str, mix: PaymentMix, warnings: list[Problem], out: TextIO) -> None:
-    out.write(f"{display}: payment mix by the LAN National APM Data Collection workbook\n\n")
+    out.write(f"{inert(display)}: payment mix by the LAN National APM Data Collection workbook\n\n")
     out.write(format_table(mix) + "\n\n")
     _write_problems(warnings, out)
 

@@ -21,6 +21,7 @@ from typing import Any
 from apm_designer.batch import FileResult, exit_code, load_and_validate, run_batch
 from apm_designer.commands.validate import write_result
 from apm_designer.document import UnreadableFile, iter_proposal_files, write_atomic
+from apm_designer.problems import inert
 from apm_designer.progress import tracking
 
 
@@ -79,9 +80,9 @@ def render_file(item: tuple[str, Path | UnreadableFile], target: Path | None, to
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, _render(doc.data, result))  # each worker writes distinct files: names never clash
     except OSError as e:
-        err.write(f"{out}: error: cannot write: {e.strerror or e} [unwritable]\n")
+        err.write(f"{inert(str(out))}: error: cannot write: {e.strerror or e} [unwritable]\n")
         return RenderReport(result, False, err.getvalue(), unwritable=True)
-    err.write(f"{display}: rendered to {out}\n")
+    err.write(f"{inert(display)}: rendered to {inert(str(out))}\n")
     return RenderReport(result, True, err.getvalue())
 
 
@@ -99,5 +100,5 @@ def _banner(result: FileResult) -> str:
 
 
 def _usage(message: str) -> int:
-    sys.stderr.write(f"apm-designer render: error: {message}\n")
+    sys.stderr.write(f"apm-designer render: error: {inert(message)}\n")  # it may name files
     return 2

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from apm_designer.batch import FileResult, check_file, exit_code, run_batch
 from apm_designer.document import iter_proposal_files
-from apm_designer.problems import _escape
+from apm_designer.problems import annotation, inert, json_text
 from apm_designer.progress import tracking
 
 
@@ -23,8 +22,7 @@ def run(args: argparse.Namespace) -> int:
                 write_result(result, args.format, bar.out)
             bar.advance()
     if args.format == "json":
-        json.dump(as_json(results), out, indent=2)
-        out.write("\n")
+        out.write(json_text(as_json(results)) + "\n")
     else:
         out.write(summary(results) + "\n")
     return exit_code(results)
@@ -33,9 +31,9 @@ def run(args: argparse.Namespace) -> int:
 def write_result(result: FileResult, fmt: str, out) -> None:
     if result.status == "unreadable":
         if fmt == "github":  # no line or column to give, so not a Problem; escaped the same way
-            out.write(f"::error file={_escape(result.path, prop=True)},title=unreadable::{_escape(result.reason)}\n")
+            out.write(annotation("error", result.reason, file=result.path, title="unreadable") + "\n")
         else:
-            out.write(f"{result.path}: error: {result.reason} [unreadable]\n")
+            out.write(f"{inert(result.path)}: error: {inert(result.reason)} [unreadable]\n")
         return
     for problem in result.problems:
         out.write((problem.github() if fmt == "github" else problem.text()) + "\n")
