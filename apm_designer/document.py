@@ -22,7 +22,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +109,9 @@ class Document:
     path: str
     data: dict[str, Any]
     root: MappingNode
+    # Each mapping's (key node, value node) by key, made when first looked into: locating every problem of a file
+    # with thousands of unknown keys costs the file's size once, not once per problem
+    _keys: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
 
     def node_at(self, path: Sequence[str | int]) -> tuple[Node | None, Node]:
         """The (key node, value node) at `path`, or the deepest ancestor that exists (key node None at the root)."""
@@ -116,12 +119,12 @@ class Document:
         node: Node = self.root
         for part in path:
             if isinstance(node, MappingNode):
-                for k, v in node.value:
-                    if k.value == part:
-                        key_node, node = k, v
-                        break
-                else:
+                keys = self._keys.get(id(node))
+                if keys is None:
+                    keys = self._keys[id(node)] = {k.value: (k, v) for k, v in reversed(node.value)}  # first wins
+                if part not in keys:
                     break
+                key_node, node = keys[part]
             elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
                 key_node, node = None, node.value[part]
             else:

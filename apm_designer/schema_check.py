@@ -16,6 +16,7 @@ import numbers
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
+from functools import cache
 from typing import Any
 
 Check = Callable[[Any], bool]
@@ -65,6 +66,27 @@ def conforms(value: Any, fmt: str) -> bool:
     if fmt not in _FORMATS:
         raise ValueError(f"format {fmt!r} is not one this module checks")
     return _FORMATS[fmt](value)
+
+
+@cache
+def pattern(source: str) -> re.Pattern[str]:
+    """A schema's `pattern` as JSON Schema means it (ECMA-262 without flags): `$` matches at the very end of the
+    text only. Python's `$` also matches before a final newline, so "a@b.org\\n" would pass `^...$`; here every
+    `$` outside a character class is `\\Z`."""
+    out, in_class, escaped = [], False, False
+    for char in source:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        out.append(char)
+    return re.compile("".join(out))
 
 
 def _is_number(v: Any) -> bool:
@@ -201,15 +223,15 @@ class _Compiler:
 
     def _string(self, schema: Mapping[str, Any]) -> Check | None:
         low, high = schema.get("minLength", 0), schema.get("maxLength")
-        pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
-        if not low and high is None and pattern is None:
+        regex = pattern(schema["pattern"]) if "pattern" in schema else None
+        if not low and high is None and regex is None:
             return None
 
         def check(v: Any) -> bool:
             if not isinstance(v, str):
                 return True
             n = len(v)
-            return n >= low and (high is None or n <= high) and (pattern is None or pattern.search(v) is not None)
+            return n >= low and (high is None or n <= high) and (regex is None or regex.search(v) is not None)
 
         return check
 

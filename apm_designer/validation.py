@@ -16,6 +16,7 @@ from apm_designer.document import Document
 from apm_designer.problems import Problem
 from apm_designer.resources import proposal_schema
 from apm_designer.schema_check import Checks, conforms
+from apm_designer.schema_check import pattern as schema_pattern
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, ValidationError
@@ -51,8 +52,20 @@ def validator() -> Draft202012Validator:
             if not _passes(items, item):
                 yield from v.descend(instance=item, schema=items, path=index)
 
-    pruning = validators.extend(Draft202012Validator, {"properties": properties, "items": items})
+    pruning = validators.extend(validator_class(), {"properties": properties, "items": items})
     return pruning(proposal_schema(), format_checker=FormatChecker(formats=FORMATS))
+
+
+@cache
+def validator_class() -> type[Draft202012Validator]:
+    """Draft 2020-12 with `pattern` as JSON Schema means it (schema_check.pattern: `$` is the very end)."""
+    from jsonschema import Draft202012Validator, ValidationError, validators
+
+    def pattern(v: Draft202012Validator, source: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
+        if v.is_type(instance, "string") and not schema_pattern(source).search(instance):
+            yield ValidationError(f"{instance!r} does not match {source!r}")
+
+    return validators.extend(Draft202012Validator, {"pattern": pattern})
 
 
 @cache
@@ -213,7 +226,9 @@ def _num(n: Any) -> str:
 def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
+    if isinstance(value, float):
+        return repr(value)  # as given, every digit: 100.0000001 is above the maximum 100, "100" would not be
+    if isinstance(value, int):
         return _num(value)
     if isinstance(value, str):
         return repr(value if len(value) <= 60 else value[:57] + "...")

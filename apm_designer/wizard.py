@@ -27,7 +27,16 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from apm_designer import resources
-from apm_designer.validation import _checks, _explain, _leaves, dotted, missing_for_final, quick_check, validator
+from apm_designer.validation import (
+    _checks,
+    _explain,
+    _leaves,
+    dotted,
+    missing_for_final,
+    quick_check,
+    validator,
+    validator_class,
+)
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -435,10 +444,10 @@ _VALIDATORS: dict[int, Draft202012Validator] = {}
 
 
 def _leaf_validator(key: int, schema: Mapping[str, Any]) -> Draft202012Validator:
-    from jsonschema import Draft202012Validator, FormatChecker  # here: `evaluate` imports this module too
+    from jsonschema import FormatChecker  # here: `evaluate` imports this module too
 
     if key not in _VALIDATORS:
-        _VALIDATORS[key] = Draft202012Validator(schema, format_checker=FormatChecker(formats=("date", "email")))
+        _VALIDATORS[key] = validator_class()(schema, format_checker=FormatChecker(formats=("date", "email")))
     return _VALIDATORS[key]
 
 

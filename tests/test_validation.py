@@ -12,6 +12,7 @@ import pytest
 from apm_designer.document import dumps, load, loads
 from apm_designer.problems import Problem
 from apm_designer.validation import dotted, field_schema, missing_for_final, validate
+from apm_designer.wizard import check, field_at, get
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "proposals" / "examples").glob("*.yaml"))
@@ -84,6 +85,25 @@ def test_an_email_that_only_breaks_the_pattern_is_still_caught() -> None:
     problem = one(DRAFT + "  contact:\n    email: a@b\n")
     assert (problem.line, problem.code) == (5, "pattern")
     assert problem.message == "metadata.contact.email: 'a@b' is not in the expected form"
+
+
+@pytest.mark.parametrize(("answer", "shown"), [
+    ('contact:\n    email: "a@b.org\\n"', "metadata.contact.email: 'a@b.org\\n' is not in the expected form"),
+    ('contact:\n    phone: "555 1234\\n"', "metadata.contact.phone: '555 1234\\n' is not in the expected form"),
+    ('version: "1.0\\n"', "metadata.version: '1.0\\n' is not in the expected form"),
+])
+def test_a_pattern_matches_the_whole_answer_not_up_to_a_final_newline(answer: str, shown: str) -> None:
+    problem = one(DRAFT + "  " + answer + "\n")
+    assert (problem.message, problem.code) == (shown, "pattern")
+    field = field_at(problem.message.split(":")[0])
+    assert field is not None
+    answer_given = get(loads(DRAFT + "  " + answer + "\n").data, field.path)
+    assert check(field, answer_given) == (shown.split(": ", 1)[1],)  # the wizard says the same as you type
+
+
+def test_a_number_out_of_bounds_is_shown_as_given() -> None:
+    problem = one(DRAFT + "element_1:\n  cehrt:\n    share_of_clinicians: 100.0000001\n")
+    assert problem.message == "element_1.cehrt.share_of_clinicians: 100.0000001 is above the maximum 100"
 
 
 def test_text_over_the_length_limit_says_by_how_much() -> None:
