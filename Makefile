@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean render-examples
+.PHONY: run test lint fuzz bench clean render-examples
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The property tests over hostile answers (tests/strategies.py) at length: `make test` runs each on a few examples.
+# FUZZ_EXAMPLES=20000 for a longer hunt; a failure prints the smallest example hypothesis found.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	APM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_round_trip.py tests/test_hostile_output.py
 
 # Benchmarks beside their baselines (bench/run.py); check-jsonschema is a baseline only, not a dependency.
 # `make bench BENCH_QUICK=1` is a smoke run with fewer files and repetitions.

@@ -38,6 +38,13 @@ def _format(p: argparse.ArgumentParser, choices: Sequence[str] = FORMATS) -> Non
                    help=", ".join(FORMAT_HELP[c] for c in choices) + " (default: text)")
 
 
+def _port(text: str) -> int:
+    """A TCP port: checked here, since the server prints its address before it finds it cannot listen there."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1 to 65535)")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="apm-designer",
@@ -80,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", metavar="FILE",
                    help="the proposal every browser tab opens (started if it does not exist); default: start screen")
     p.add_argument("--host", default="localhost", help="address to listen on (default: localhost)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument("--port", type=_port, default=8000, help="port to listen on, 1 to 65535 (default: 8000)")
     return parser
 
 

@@ -157,3 +157,27 @@ def test_the_gate_fails_on_a_proposal_that_is_not_an_advanced_apm(tmp_path, ci):
         assert failed == ["\n".join(block("gitlab")["script"])]
         assert "expect advanced-apm: FAILED" in results[failed[0]].stdout
     check_artifacts(repo, proposals)
+
+
+def test_a_hostile_proposal_in_the_pull_request_forges_nothing_in_the_workflow_log(tmp_path):
+    """Every step of the GitHub workflow, on a pull request that adds a proposal written to forge annotations and
+    switch workflow commands off: the log holds the workflow's own annotations only, and no control character."""
+    from test_hostile_output import FILE_NAMES, assert_inert, hostile_tree
+
+    repo = ci_repo(tmp_path, advanced_examples())
+    files = [str(Path(f).relative_to(repo)) for f in hostile_tree(repo / "proposals")]
+    assert len(files) == len(FILE_NAMES)
+    log = ""
+    for script in shell_scripts()["github"]:
+        done = run_script(script, repo)
+        log += done.stdout + done.stderr
+    assert "forged" in log  # the hostile text is shown, made inert
+    proposals = [str(p.relative_to(repo)) for p in (repo / "proposals").iterdir()]
+    assert_inert(log, proposals, annotations=True)
+
+
+def test_the_workflow_gives_a_pull_request_no_more_than_reading():
+    workflow = block("github")
+    assert workflow["permissions"] == {"contents": "read"}
+    checkout = next(s for s in github_steps() if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["persist-credentials"] is False
