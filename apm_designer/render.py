@@ -428,7 +428,9 @@ def _scalar(value: Any, schema: Mapping[str, Any], labels: Mapping[str, str] | N
         unit = schema.get("x-unit")
         if unit == "$":
             return money(dollars_value(value))
-        number = f"{value:,}" if isinstance(value, int) and schema.get("maximum", 0) > 9999 else f"{value:g}"
+        # (a whole number of 10**15 or more as digits: :g rounds it, and fails past a float's range)
+        number = f"{value:,}" if isinstance(value, int) and (schema.get("maximum", 0) > 9999 or abs(value) >= 10**15) \
+            else f"{value:g}"
         return f"{number}%" if unit == "%" else number
     if isinstance(value, Mapping):  # only in an invalid draft: a mapping where one value belongs
         return "; ".join(f"{k}: {_scalar(v, {})}" for k, v in value.items())

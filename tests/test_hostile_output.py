@@ -25,7 +25,9 @@ from strategies import FUZZ, hostile_text, proposals
 
 from apm_designer.cli import main
 from apm_designer.document import dumps
-from apm_designer.problems import inert
+from apm_designer.metrics import compute, format_table
+from apm_designer.problems import inert, json_text
+from apm_designer.render import render_markdown
 from proposals import complete, minimal
 
 FORGED = "::error file=README.md,line=1::forged"
@@ -115,6 +117,16 @@ def test_any_answers_in_every_output_format_end_in_a_report_never_a_crash(tmp_pa
         code, log = in_process(command, *extra, str(path))
         assert code in (0, 1), (command, fmt, log)
         assert_inert(log, [str(path)], annotations=fmt == "github")
+
+
+@FUZZ
+@given(data=proposals())
+def test_the_renderer_and_the_metrics_take_any_answers_given_directly(data: dict) -> None:
+    # As the wizard's review gives them, without the loader's limits (numbers beyond a float's range, too)
+    markdown = render_markdown(data, banner="draft")
+    mix = compute(data)
+    assert markdown.startswith("#") and json.loads(json_text(mix.as_json())) is not None
+    assert_inert(format_table(mix), [], annotations=False)
 
 
 def test_a_broken_pipe_does_not_hide_a_failure(tmp_path: Path) -> None:
