@@ -1,5 +1,6 @@
-"""Saving from the real wizard (Pilot): whatever is pasted into a long answer is saved so that the file opens
-again with that answer, and a save that would not load back changes nothing and keeps the draft."""
+"""Hostile answers in the real wizard (Pilot): whatever is pasted into a long answer is saved so that the file
+opens again with that answer, a save that would not load back changes nothing and keeps the draft, and a valid but
+extreme answer (a tiny total) does not end the session."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import re
 import pytest
 from test_tui import aco, drive, go, settled, state  # noqa: F401  (fixtures)
 from textual import events
-from textual.widgets import TextArea
+from textual.widgets import Markdown, TextArea
 
 from apm_designer.document import load
 from apm_designer.drafts import AnswersNotKept, ProposalFile, Session, draft_path_for, read_draft
 from apm_designer.tui.app import WizardApp
-from apm_designer.wizard import parse_dotted
+from apm_designer.wizard import REVIEW, parse_dotted
 
 LONG_ANSWER = "element_3.model_design"
 
@@ -60,3 +61,22 @@ def test_a_save_that_would_not_load_back_replaces_nothing_and_keeps_the_draft(st
     assert aco.read_bytes() == before
     draft = read_draft(draft_path_for(aco))
     assert draft is not None and draft.data["element_3"]["model_design"] == "\tTabbed"
+
+
+def test_a_tiny_total_shows_its_metrics_and_review_instead_of_ending_the_wizard(state, aco):  # noqa: F811
+    aco.write_text(aco.read_text(encoding="utf-8").replace("total_dollars: 540000000", "total_dollars: 1.0e-20"),
+                   encoding="utf-8")
+    assert load(aco).data["payment"]["lines_of_business"][0]["total_dollars"] == 1e-20
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await screen.show_step(REVIEW, focus=True)
+        await settled(pilot)
+        assert pilot.app.is_running and pilot.app.screen is screen and screen.current == REVIEW
+        markdown = screen.query_one("#review-markdown", Markdown)
+        assert markdown.source.startswith("# Tri-County Accountable Care Partnership")
+        await screen.show_step("payment", focus=True)
+        await settled(pilot)
+        assert pilot.app.is_running and screen.current == "payment"
+
+    drive(WizardApp(Session.edit(aco)), scenario)
