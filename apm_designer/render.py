@@ -24,18 +24,20 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from apm_designer.metrics import LineMix, PaymentMix, compute, money
+from apm_designer.metrics import LineMix, PaymentMix, compute, money, percent
 from apm_designer.resources import TEMPLATES_DIR
 from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
 from apm_designer.toolkit import arrangements, design_factors, element, glossary
 from apm_designer.validation import dotted, field_schema, missing_for_final
+from apm_designer.wording import for_people, parts, place, value
 from apm_designer.wording import said as _scalar
 
 if TYPE_CHECKING:
-    from apm_designer.rules import Evaluation
+    from apm_designer.rules import Evaluation, PtacCriterion
 
 ELEMENTS = tuple(f"element_{n}" for n in range(1, 8))
 VALUES = {"yes": "Yes", "no": "No", "undetermined": "Undetermined"}
+SUMMARY_MISSING = 6  # the missing answers the summary names before "and N more"
 STATUSES = {"met": "Met", "not_met": "Not met", "unknown": "Unknown", "addressed": "Addressed",
             "partly": "Partly addressed", "missing": "Not addressed"}
 
@@ -109,15 +111,6 @@ def paragraphs(value: Any, indent: int = 0) -> MD:
     return MD(f"\n\n{pad}".join(blocks))
 
 
-_PATH = re.compile(r"^[A-Za-z0-9_.\[\]]+$")
-
-
-def code_path(value: Any) -> MD:
-    """A dotted answer path as a code span; anything that does not look like one is escaped text instead."""
-    text = _text(value)
-    return MD(f"`{text}`") if _PATH.match(text) else inline(text)
-
-
 def _finalize(value: Any) -> Any:
     return value if isinstance(value, MD) else inline(value)
 
@@ -129,7 +122,6 @@ def environment() -> SandboxedEnvironment:
                                finalize=_finalize, autoescape=False, keep_trailing_newline=True, trim_blocks=True,
                                lstrip_blocks=True)
     env.filters["paragraphs"] = paragraphs
-    env.filters["path"] = code_path
     return env
 
 
@@ -161,24 +153,26 @@ def _tidy(markdown: str) -> str:
 
 @dataclass(frozen=True)
 class Answer:
-    """A question and the proposer's answer as the template shows it. A group is a question with parts: its parts
-    follow it in the element's list, one heading level deeper."""
+    """A question and the proposer's answer as the template shows it: "**Testing authority:** CMS Innovation
+    Center model". A group (a question with parts) holds its answered parts."""
 
-    level: int  # heading level: 3 for an element's questions, 4 for the parts of one
+    path: str  # the dotted answer path (for a layout that places answers by path; never shown)
     title: str
-    ask: str  # the question as the schema asks it
-    kind: str  # missing | text | paragraphs | list | table | group
+    kind: str  # text | paragraphs | list | table | group
     text: str = ""
     items: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
+    parts: tuple[Answer, ...] = ()
 
 
 @dataclass(frozen=True)
 class ElementView:
+    key: str
     title: str
     question: str  # the toolkit's question for the element
-    answers: tuple[Answer, ...]
+    answers: tuple[Answer, ...]  # the answered questions, in the schema's order
+    unanswered: tuple[str, ...]  # the questions (and parts of answered groups) left unanswered
 
 
 @dataclass(frozen=True)
@@ -194,18 +188,15 @@ class FactorView:
 class VerdictView:
     name: str
     value: str
-    reason: str
+    reason: str  # in a person's words: answers by their questions and labels
 
 
 @dataclass(frozen=True)
 class FindingView:
-    rule_id: str
-    label: str
     status: str
     title: str
-    explanation: str
-    fields: tuple[str, ...]
-    citation: str
+    explanation: str  # in a person's words
+    source: str  # the rule's id and citation
 
 
 @dataclass(frozen=True)
@@ -215,23 +206,22 @@ class FindingGroup:
 
 
 @dataclass(frozen=True)
+class ChecksView:
+    warnings: tuple[FindingView, ...]  # checks that found a problem
+    open: tuple[FindingView, ...]  # checks that cannot tell yet
+    passed: tuple[str, ...]  # the titles of the checks that found nothing
+
+
+@dataclass(frozen=True)
 class PtacView:
     number: int
     title: str
     high_priority: bool
     summary: str
     status: str
-    addressed_by: tuple[str, ...]
+    addressed_by: tuple[str, ...]  # the answers' places ("Element 3 · Model design")
     missing: tuple[str, ...]
-    citation: str
-
-
-@dataclass(frozen=True)
-class MetricView:
-    number: str
-    label: str
-    dollars: str
-    share: str
+    answers: tuple[Answer, ...]  # the answers that address it, in full (for the PTAC layout)
 
 
 @dataclass(frozen=True)
@@ -251,34 +241,54 @@ class LineView:
     period: str
     total: str
     arrangements: tuple[ArrangementView, ...]
-    metrics: tuple[MetricView, ...]
     notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MetricsView:
+    """The workbook's metrics for every line of business (and all of them together), one column each."""
+
+    columns: tuple[str, ...]
+    periods: tuple[str, ...]  # each column's reporting period
+    rows: tuple[tuple[str, str, tuple[str, ...]], ...]  # (metric number, measure, one cell per column)
 
 
 @dataclass(frozen=True)
 class PaymentView:
     lines: tuple[LineView, ...]
-    all: LineView | None  # only with more than one line
+    metrics: MetricsView | None
     chart: MD | None  # a Mermaid pie of the dollars by LAN category
     chart_of: str
+    mix: str  # the payment mix in one line: each category's share of the dollars
+    total: str  # the dollars paid to providers, all lines together
     notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """The executive summary: what the model is and who proposes it, payers and scale, the payment mix, the
+    verdicts with their reasons, and what is still to do."""
+
+    facts: tuple[tuple[str, str], ...]
+    verdicts: tuple[VerdictView, ...]
+    to_do: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class View:
     title: str
-    facts: tuple[tuple[str, str], ...]
+    facts: tuple[tuple[str, str], ...]  # the cover: organisation, year, status, version, contact
     banner: tuple[str, ...]
     performance_year: str
     year_note: str  # how the evaluator chose the year, when the proposal does not give one it covers
-    verdicts: tuple[VerdictView, ...]
+    summary: SummaryView
     draft: bool
-    missing: tuple[tuple[str, str], ...]
+    missing: tuple[str, ...]  # the places of the answers a final proposal still needs
     elements: tuple[ElementView, ...]
     factors: tuple[FactorView, ...]
     payment: PaymentView
     findings: tuple[FindingGroup, ...]
-    warnings: tuple[FindingView, ...]
+    checks: ChecksView
     show_ptac: bool
     ptac: tuple[PtacView, ...]
 
@@ -286,23 +296,29 @@ class View:
 def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | None) -> View:
     meta = _mapping(data.get("metadata"))
     draft = meta.get("status") != "final"
+    missing = tuple(place(dotted(path)) for path, _ in missing_for_final(data)) if draft else ()
+    payment = _payment(data)
+    verdicts = tuple(_verdict(label, evaluation.verdicts[label]) for label in CLASSIFICATIONS)
+    checks = _checks(evaluation.findings)
+    show_ptac = _is_pfpm_proposal(data, evaluation)
+    ptac = tuple(_criterion(c, data) for c in evaluation.ptac)
     return View(
         title=_text(meta.get("title")).strip() or "Untitled proposal",
         facts=_facts(meta),
         banner=tuple(line for line in _text(banner).split("\n") if line.strip()),
         performance_year=str(evaluation.performance_year),
         year_note=evaluation.year_note,
-        verdicts=tuple(_verdict(label, evaluation.verdicts[label]) for label in CLASSIFICATIONS),
+        summary=SummaryView(_summary_facts(data, payment, evaluation), verdicts,
+                            _to_do(missing, checks, ptac if show_ptac else ())),
         draft=draft,
-        missing=tuple((title, dotted(path)) for path, title in missing_for_final(data)) if draft else (),
+        missing=missing,
         elements=tuple(_element(key, _mapping(data.get(key))) for key in ELEMENTS),
         factors=_factors(_mapping(data.get("design_factors"))),
-        payment=_payment(data),
+        payment=payment,
         findings=_findings(evaluation.findings),
-        warnings=tuple(_finding(w) for w in evaluation.warnings),
-        show_ptac=_is_pfpm_proposal(data, evaluation),
-        ptac=tuple(PtacView(c.number, c.title, c.high_priority, c.summary, _status(c.status), tuple(c.addressed_by),
-                            tuple(c.missing), c.citation) for c in evaluation.ptac),
+        checks=checks,
+        show_ptac=show_ptac,
+        ptac=ptac,
     )
 
 
@@ -333,29 +349,83 @@ def _facts(meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((name, value or "Not answered") for name, value in facts)
 
 
+def _said(data: Mapping[str, Any], path: str) -> str:
+    """The answer at a dotted path as a person reads it ("" when unanswered)."""
+    node: Any = data
+    for step in parts(path):
+        node = node[step] if isinstance(step, str) and isinstance(node, Mapping) and step in node else None
+    return value(path, node) if _answered(node) else ""
+
+
+def _summary_facts(data: Mapping[str, Any], payment: PaymentView, ev: Evaluation) -> tuple[tuple[str, str], ...]:
+    facts = dict(_facts(_mapping(data.get("metadata"))))
+    who = facts["Proposing organisation"]
+    if facts["Contact"] != "Not answered":
+        who += f"; contact: {facts['Contact']}"
+    status = facts["Status"] + (f", version {facts['Version']}" if facts["Version"] != "Not answered" else "")
+    authority = _said(data, "element_1.authority")
+    tested = f"{authority}, performance year {ev.performance_year}" if authority else "Not answered"
+    payers = _said(data, "element_5.payers").replace("; ", ", ")
+    scale = [f"{n} {what}" for n, what in ((_said(data, "element_4.beneficiaries"), "beneficiaries"),
+                                          (_said(data, "element_4.eligible_clinicians"), "eligible clinicians")) if n]
+    if payment.total:
+        scale.append(f"{payment.total} paid to providers")
+    return (("Proposed by", who), ("Status", status), ("Tested under", tested),
+             ("Targets", _said(data, "element_1.targeted_services.description") or "Not answered"),
+             ("Payers and scale", "; ".join(p for p in (payers, ", ".join(scale)) if p) or "Not answered"),
+             ("Payment mix", payment.mix or "Not answered"))
+
+
+def _to_do(missing: Sequence[str], checks: ChecksView, ptac: Sequence[PtacView]) -> tuple[str, ...]:
+    """What is still to do, one line each: missing answers, warnings, and PTAC criteria not fully addressed."""
+    out = []
+    if missing:
+        shown = "; ".join(missing[:SUMMARY_MISSING])
+        more = f"; and {len(missing) - SUMMARY_MISSING} more (see Still missing)" if len(missing) > SUMMARY_MISSING \
+            else ""
+        out.append(f"{len(missing)} answer{'s' * (len(missing) != 1)} a final proposal needs: {shown}{more}")
+    out += [f"Warning: {w.title}" for w in checks.warnings]
+    open_ = [f"{c.number}. {c.title} ({c.status.lower()})" for c in ptac if c.missing]
+    if open_:
+        out.append("PTAC criteria not fully addressed: " + "; ".join(open_))
+    return tuple(out)
+
+
 def _verdict(label: str, verdict: Verdict) -> VerdictView:
     value = VALUES.get(verdict.value, str(verdict.value))
     if label == "lan" and verdict.category:
         value = f"{value}: Category {verdict.category}"
-    reason = verdict.reason
-    needs = [path for path in verdict.needs if path not in reason]
+    reason = for_people(verdict.reason)
+    needs = [place(path) for path in verdict.needs]
+    needs = [where for where in needs if where not in reason]
     if needs:
-        reason += f" Needs: {', '.join(needs)}."
+        reason += f" Needs: {'; '.join(needs)}."
     return VerdictView(LABEL_NAMES[label], value, reason)
 
 
 def _finding(f: Finding) -> FindingView:
-    return FindingView(f.rule_id, LABEL_NAMES.get(f.label, f.label), _status(f.status), f.title, f.explanation,
-                       tuple(f.fields), f.citation)
+    explanation = for_people(f.explanation)
+    named = {a.path for a in getattr(f.explanation, "answers", ())}
+    unnamed = [place(path) for path in f.fields if path not in named]
+    if unnamed:  # the answers that decided it, where the sentence does not name them
+        explanation += f" (from: {'; '.join(unnamed)})"
+    return FindingView(_status(f.status), f.title, explanation, f"{f.rule_id}; {f.citation}")
 
 
 def _findings(findings: Sequence[Finding]) -> tuple[FindingGroup, ...]:
     groups = []
-    for label in (*CLASSIFICATIONS, *CHECKS):
+    for label in CLASSIFICATIONS:
         mine = tuple(_finding(f) for f in findings if f.label == label)
         if mine:
             groups.append(FindingGroup(LABEL_NAMES[label], mine))
     return tuple(groups)
+
+
+def _checks(findings: Sequence[Finding]) -> ChecksView:
+    checks = [f for f in findings if f.label in CHECKS]
+    return ChecksView(tuple(_finding(f) for f in checks if f.status == "not_met"),
+                      tuple(_finding(f) for f in checks if f.status == "unknown"),
+                      tuple(f.title for f in checks if f.status == "met"))
 
 
 def _is_pfpm_proposal(data: Mapping[str, Any], evaluation: Evaluation) -> bool:
@@ -365,47 +435,65 @@ def _is_pfpm_proposal(data: Mapping[str, Any], evaluation: Evaluation) -> bool:
     return (isinstance(intended, list) and "pfpm" in intended) or (verdict is not None and verdict.value == "yes")
 
 
+def _criterion(c: PtacCriterion, data: Mapping[str, Any]) -> PtacView:
+    shown = tuple(a for path in c.addressed_by if (a := answer_at(data, path)) is not None)
+    return PtacView(c.number, c.title, c.high_priority, c.summary, _status(c.status),
+                    tuple(place(p) for p in c.addressed_by), tuple(place(p) for p in c.missing), shown)
+
+
 # --- answers ------------------------------------------------------------------------------------------------------
 
 
 def _element(key: str, answers: Mapping[str, Any]) -> ElementView:
     schema = field_schema((key,))
-    flat: list[Answer] = []
+    shown: list[Answer] = []
+    unanswered: list[str] = []
     for name, sub in schema["properties"].items():
-        _answer(answers.get(name), sub, 3, flat)
-    return ElementView(schema["title"], element(key).question, tuple(flat))
+        answer = _answer(f"{key}.{name}", answers.get(name), sub)
+        if answer is None:
+            unanswered.append(sub.get("title", name))
+            continue
+        shown.append(answer)
+        if answer.kind == "group":  # the parts of a group the proposer left out
+            unanswered += [f"{answer.title}: {p.get('title', n)}" for n, p in sub.get("properties", {}).items()
+                           if not _answered(_mapping(answers.get(name)).get(n))]
+    return ElementView(key, schema["title"], element(key).question, tuple(shown), tuple(unanswered))
 
 
-def _answer(value: Any, schema: Mapping[str, Any], level: int, out: list[Answer]) -> None:
-    """Append the answer to one question (and, for a question with parts, the answered parts after it)."""
-    title, ask = schema.get("title", ""), schema.get("description", "")
-    kind = schema.get("type")
+def answer_at(data: Mapping[str, Any], path: str) -> Answer | None:
+    """The answer at a dotted path (of named steps only), as the template shows it; None when unanswered."""
+    node: Any = data
+    for step in path.split("."):
+        node = _mapping(node).get(step)
+    return _answer(path, node, field_schema(tuple(path.split("."))))
+
+
+def _answer(path: str, value: Any, schema: Mapping[str, Any]) -> Answer | None:
+    """One question's answer (a group with its answered parts), or None when it is not answered."""
+    title, kind = schema.get("title", ""), schema.get("type")
     if not _answered(value):
-        out.append(Answer(level, title, ask, "missing"))
-    elif kind == "object" and isinstance(value, Mapping):
-        out.append(Answer(level, title, ask, "group"))
-        for name, sub in schema.get("properties", {}).items():
-            if _answered(value.get(name)):
-                _answer(value.get(name), sub, level + 1, out)
-    elif kind == "array" and isinstance(value, list):
+        return None
+    if kind == "object" and isinstance(value, Mapping):
+        parts_ = tuple(a for name, sub in schema.get("properties", {}).items()
+                       if (a := _answer(f"{path}.{name}", value.get(name), sub)) is not None)
+        return Answer(path, title, "group", parts=parts_) if parts_ else None
+    if kind == "array" and isinstance(value, list):
         items = schema.get("items", {})
         if items.get("type") == "object":
-            out.append(_table(level, title, ask, value, items))
-        else:
-            labels = schema.get("x-enum-labels", {})
-            out.append(Answer(level, title, ask, "list", items=tuple(_scalar(v, items, labels) for v in value)))
-    elif isinstance(value, str) and schema.get("x-widget") == "textarea":
-        out.append(Answer(level, title, ask, "paragraphs", text=value))
-    else:
-        out.append(Answer(level, title, ask, "text", text=_scalar(value, schema)))
+            return _table(path, title, value, items)
+        labels = schema.get("x-enum-labels", {})
+        return Answer(path, title, "list", items=tuple(_scalar(v, items, labels) for v in value))
+    if isinstance(value, str) and schema.get("x-widget") == "textarea":
+        return Answer(path, title, "paragraphs", text=value)
+    return Answer(path, title, "text", text=_scalar(value, schema))
 
 
-def _table(level: int, title: str, ask: str, rows: list[Any], items: Mapping[str, Any]) -> Answer:
+def _table(path: str, title: str, rows: list[Any], items: Mapping[str, Any]) -> Answer:
     props = items.get("properties", {})
     entries = [row for row in rows if isinstance(row, Mapping)]
     keys = [k for k in props if any(_answered(row.get(k)) for row in entries)]
     cells = tuple(tuple(_cell(row.get(k), props[k]) for k in keys) for row in entries)
-    return Answer(level, title, ask, "table", columns=tuple(props[k].get("title", k) for k in keys), rows=cells)
+    return Answer(path, title, "table", columns=tuple(props[k].get("title", k) for k in keys), rows=cells)
 
 
 def _cell(value: Any, schema: Mapping[str, Any]) -> str:
@@ -436,14 +524,45 @@ def _payment(data: Mapping[str, Any]) -> PaymentView:
     # The heading is the proposer's line of business as they gave it; two lines of the same business get numbers.
     labels = [_scalar(raw.get("line_of_business"), line_schema["line_of_business"]) or line.label
               for line, raw in zip(mix.lines, raw_lines, strict=False)]
-    lines = tuple(_line(line, raw, f"{label} (line {n})" if labels.count(label) > 1 else label)
-                  for n, (line, raw, label) in enumerate(zip(mix.lines, raw_lines, labels, strict=False), start=1))
+    labels = [f"{label} (line {n})" if labels.count(label) > 1 else label for n, label in enumerate(labels, start=1)]
+    lines = tuple(_line(line, raw, label) for line, raw, label in zip(mix.lines, raw_lines, labels, strict=False))
     several = mix.all is not None and len(mix.lines) > 1
     shown = mix.all if several else (mix.lines[0] if mix.lines else None)
     chart = mermaid_pie(shown.pie(), "Dollars by LAN APM Framework category") if shown is not None else None
     chart_of = "all lines of business" if several else (labels[0] if labels else "")
-    return PaymentView(lines, _line(mix.all, {}, mix.all.label) if several and mix.all else None, chart, chart_of,
-                       mix.notes)
+    columns = [(view.label, view.period, line) for view, line in zip(lines, mix.lines, strict=False)]
+    if several and mix.all is not None:
+        columns.append((mix.all.label, "", mix.all))
+    return PaymentView(lines, _metrics(columns) if columns else None, chart, chart_of, _mix_line(shown),
+                       money(shown.total) if shown is not None else "", tuple(map(_note, mix.notes)))
+
+
+def _mix_line(line: LineMix | None) -> str:
+    """The payment mix in one line: "Category 3: APMs built on FFS architecture 90.0%; Category 1: ... 10.0%"."""
+    if line is None or not line.total:
+        return ""
+    return "; ".join(f"{label} {percent(dollars * 100 / line.total)}" for label, dollars in line.pie())
+
+
+def _metrics(columns: Sequence[tuple[str, str, LineMix]]) -> MetricsView:
+    """One row per workbook metric, one column per line of business (label, reporting period, metrics). An
+    arrangement no dollars go through in any line is left out (its metric is $0); totals and penetration always
+    show."""
+    rows = []
+    for row in columns[-1][2].rows:
+        cells = [next((r for r in line.rows if r.key == row.key), None) for _, _, line in columns]
+        if row.key in arrangements() and not any(r is not None and r.dollars for r in cells):
+            continue
+        measure = row.label if row.counted_in is None else f"{row.label} (counted in {row.counted_in})"
+        rows.append((row.number, measure, tuple(_metric_cell(r) for r in cells)))
+    return MetricsView(tuple(label for label, _, _ in columns), tuple(period for _, period, _ in columns),
+                       tuple(rows))
+
+
+def _metric_cell(row: Any) -> str:
+    if row is None:
+        return ""
+    return f"{row.dollars_text} ({row.share_text})" if row.share_text else row.dollars_text
 
 
 def _line(line: LineMix, raw: Mapping[str, Any], heading: str) -> LineView:
@@ -455,15 +574,21 @@ def _line(line: LineMix, raw: Mapping[str, Any], heading: str) -> LineView:
                                   _scalar(entry.get("stage"), item["stage"]), _text(entry.get("launch_date")),
                                   _text(entry.get("description")))
                   for share, entry in zip(line.arrangements, entries, strict=False))
-    # An arrangement no dollars go through is left out (its metric is $0); totals and penetration always show.
-    metrics = tuple(MetricView(r.number, r.label if r.counted_in is None else f"{r.label} (counted in {r.counted_in})",
-                               r.dollars_text, r.share_text)
-                    for r in line.rows if not (r.key in arrangements() and not r.dollars))
     period = _mapping(raw.get("reporting_period"))
     basis = _scalar(period.get("basis"), schema["reporting_period"]["properties"]["basis"])
     dates = " to ".join(_text(period[k]) for k in ("start", "end") if _answered(period.get(k)))
     return LineView(heading, ", ".join(p for p in (basis, dates) if p), money(line.total) or "Not answered", shown,
-                    metrics, line.notes)
+                    tuple(map(_note, line.notes)))
+
+
+_NOTE = re.compile(r"^([A-Za-z0-9_.\[\]]+): ")
+
+
+def _note(note: str) -> str:
+    """A payment-mix note as a person reads it: the answer it starts with (metrics writes `path: what`) as its
+    place."""
+    match = _NOTE.match(note)
+    return place(match[1]) + note[match.end() - 2:] if match and "." in match[1] else note
 
 
 def _basis(basis: str, combined: Any, item: Mapping[str, Any]) -> str:
