@@ -416,6 +416,36 @@ def test_the_evaluation_follows_the_answers_and_a_finding_jumps_to_its_question(
     drive(WizardApp(Session.edit(aco)), scenario)
 
 
+def test_the_evaluation_and_the_review_name_answers_by_question_and_label(state, aco):
+    """What the proposer reads names each answer by its place and question, and its value by its label; the jump
+    behind a line still goes by the answer's path."""
+    from test_reviewer_words import machine_words
+
+    contradicting = state / "contradicting.yaml"
+    contradicting.write_text(aco.read_text(encoding="utf-8").replace("    required: true", "    required: false", 1),
+                             encoding="utf-8")
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await settled(pilot)
+        await pilot.press("f2")
+        panel = screen.query_one("#evaluation", OptionList)
+        lines = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
+        warning = next(line for line in lines if "A CEHRT share only where the model requires CEHRT" in line)
+        assert ("Element 1 · Model requires CEHRT use is “No”, yet Element 1 · Share of clinicians required to use "
+                "CEHRT is 80%") in warning
+        key = next(k for k, path in panel.targets.items() if path == "element_1.cehrt.required" and
+                   "A CEHRT share only" in str(panel.get_option(k).prompt))
+        assert machine_words(str(panel.get_option(key).prompt)) == []
+        await screen.show_step(REVIEW, focus=True)
+        problems = screen.query_one("#review-problems", OptionList)
+        review = [str(problems.get_option_at_index(i).prompt) for i in range(problems.option_count)]
+        assert any("Element 1 · Model requires CEHRT use is “No”" in line for line in review)
+        assert all(machine_words(line) == [] for line in review if "A CEHRT share only" in line)
+
+    drive(WizardApp(Session.edit(contradicting)), scenario)
+
+
 def test_a_jump_to_another_step_scrolls_its_question_into_view(state, aco):
     """The page of another step is laid out only once it is shown: the question is scrolled to after that."""
     async def scenario(pilot):
@@ -583,7 +613,7 @@ def test_review_draws_every_table_and_list_item_whole_each_as_one_widget(state, 
         markdown = screen.query_one("#review-markdown", Markdown)
         tables = list(markdown.query(TableBlock))
         source_tables = [block for block in markdown.source.split("\n\n") if block.startswith("|")]
-        assert len(tables) == len(source_tables) > 10
+        assert len(tables) == len(source_tables) > 5
         assert not markdown.query("MarkdownTableCellContents")  # no widget per cell
         for table, source in zip(tables, source_tables, strict=True):
             assert not table.children
@@ -597,8 +627,13 @@ def test_review_draws_every_table_and_list_item_whole_each_as_one_widget(state, 
                                                                      for row in parsed]
 
         items = list(markdown.query(BulletItem))
-        assert len(items) == sum(line.startswith("- ") for line in markdown.source.splitlines()) > 20
-        assert not markdown.query("MarkdownBullet")  # no row, bullet and column widgets around each item
+        tokens = MarkdownIt("gfm-like").parse(markdown.source)
+        one_paragraph = [i for i, t in enumerate(tokens) if t.type == "list_item_open"
+                         and tokens[i + 1].type == "paragraph_open" and tokens[i + 4].type == "list_item_close"]
+        assert len(items) == len(one_paragraph) > 20  # each item of one paragraph; others as Textual draws them
+        # no row, bullet and column widgets around an item of one paragraph: only around an answer with parts
+        groups = sum(1 for i, t in enumerate(tokens) if t.type == "list_item_open" and i not in one_paragraph)
+        assert len(markdown.query("MarkdownBullet")) == groups
         wrapped = 0
         for item in items:
             lines = [strip.text.rstrip() for strip in item.render_lines(Region(0, 0, *item.size))]
@@ -614,7 +649,9 @@ def test_review_draws_every_table_and_list_item_whole_each_as_one_widget(state, 
 
 
 def test_review_after_an_edit_rebuilds_only_the_blocks_whose_source_changed(state, aco):
-    def drawn_text(block) -> str:
+    def drawn_text(block) -> str:  # a list draws nothing itself: its items do
+        if block.children:
+            return " ".join(drawn_text(child) for child in block.children)
         return " ".join(strip.text.strip() for strip in block.render_lines(Region(0, 0, *block.size)))
 
     async def scenario(pilot):
@@ -638,7 +675,7 @@ def test_review_after_an_edit_rebuilds_only_the_blocks_whose_source_changed(stat
         assert [block.block_source for block in blocks] == [block_source for block_source, _ in fresh]
         # ... with the blocks whose source is unchanged kept as they were, and the changed one built and drawn.
         new = [block for block in blocks if block not in before]
-        assert 1 <= len(new) <= 3 and len(blocks) > 100
+        assert 1 <= len(new) <= 3 and len(blocks) > 50
         assert [b for b in new if "Zebra-crossing" in b.block_source] == [b for b in new if "Zebra-crossing"
                                                                           in drawn_text(b)]
         assert any("Zebra-crossing" in drawn_text(b) for b in new)
@@ -673,6 +710,7 @@ def test_review_lists_problems_and_missing_answers_and_selecting_one_goes_there(
         problems = screen.query_one("#review-problems", OptionList)
         lines = [str(problems.get_option_at_index(i).prompt) for i in range(problems.option_count)]
         assert any(line.startswith("○ missing:") for line in lines)
+        assert [line for line in lines if line.startswith("○ missing: ") and "_" in line] == []  # by its place
         first_missing = next(i for i, line in enumerate(lines) if line.startswith("○ missing:"))
         path = screen.query_one("#page-review").targets[problems.get_option_at_index(first_missing).id]
         problems.highlighted = first_missing

@@ -68,12 +68,13 @@ def rendered_markdown(data: Any, evaluation: Any, check: Check) -> str:
     """The proposal as `apm-designer render` writes it; with the problems in a banner while it does not validate
     (as `render --allow-invalid` does)."""
     from apm_designer.render import render_markdown
+    from apm_designer.wording import place
 
     banner = None
     if check.problems:
         count = check.problem_count
         banner = "\n".join([f"This proposal does not validate yet ({count} problem{'s' * (count != 1)}).",
-                            *(f"{path}: {message}" for path, messages in check.problems.items()
+                            *(f"{place(path)}: {message}" for path, messages in check.problems.items()
                               for message in messages)])
     return render_markdown(data, evaluation=evaluation, banner=banner)
 

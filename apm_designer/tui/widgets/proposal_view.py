@@ -139,15 +139,17 @@ class BulletItem(DrawnLines, MarkdownBlock):
 
 
 class BulletList(_TextualBulletList):  # type: ignore[misc, valid-type]
-    """A bullet list whose items of one paragraph each are one widget (anything else is drawn as Textual draws it)."""
+    """A bullet list whose items of one paragraph are each one widget; an item of more (several paragraphs, a list
+    inside: an answer's parts) is drawn as Textual 8.2.8's MarkdownBulletList.compose draws every item."""
 
     def compose(self) -> ComposeResult:
         items = [block for block in self._blocks if block._blocks]  # list items: their blocks are the content
-        if not all(len(item._blocks) == 1 and isinstance(item._blocks[0], _TextualParagraph) for item in items):
-            yield from super().compose()
-            return
         for item in items:
-            yield BulletItem(self._markdown, item, item._blocks[0])
+            if len(item._blocks) == 1 and isinstance(item._blocks[0], _TextualParagraph):
+                yield BulletItem(self._markdown, item, item._blocks[0])
+            else:  # Textual's compose, for this item alone (it clears the blocks it was given)
+                self._blocks = [item]
+                yield from super().compose()
         self._blocks.clear()
 
 
