@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from apm_designer.metrics import LineMix, PaymentMix, compute, money, percent
+from apm_designer.metrics import LINES, LineMix, PaymentMix, compute, money, percent
 from apm_designer.resources import TEMPLATES_DIR
 from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
 from apm_designer.toolkit import arrangements, design_factors, element, glossary
@@ -125,9 +125,15 @@ def environment() -> SandboxedEnvironment:
     return env
 
 
-def render_markdown(data: Mapping[str, Any], *, evaluation: Evaluation | None = None, banner: str | None = None) -> str:
+# Each layout's template, and the heading of its glossary (rendered last, from the terms the rest uses).
+LAYOUTS = {"proposal": ("proposal.md.j2", "Appendix: glossary"), "ptac": ("ptac.md.j2", "Appendix E. Glossary")}
+
+
+def render_markdown(data: Mapping[str, Any], *, evaluation: Evaluation | None = None, banner: str | None = None,
+                    layout: str = "proposal") -> str:
     """The proposal as Markdown. Evaluates the answers unless given their evaluation; `banner` (e.g. the problems of
-    an invalid proposal) is shown as a warning right under the title."""
+    an invalid proposal) is shown as a warning right under the title. `layout` "ptac" arranges the same answers
+    as PTAC's proposal submission instructions ask (templates/ptac.md.j2)."""
     if not isinstance(data, Mapping):
         data = {}
     if evaluation is None:
@@ -135,8 +141,9 @@ def render_markdown(data: Mapping[str, Any], *, evaluation: Evaluation | None = 
 
         evaluation = evaluate(data)
     env = environment()
-    body = env.get_template("proposal.md.j2").render(view=build_view(data, evaluation, banner))
-    appendix = env.get_template("partials/glossary.md.j2").render(terms=used_terms(body))
+    template, glossary_heading = LAYOUTS[layout]
+    body = env.get_template(template).render(view=build_view(data, evaluation, banner))
+    appendix = env.get_template("partials/glossary.md.j2").render(terms=used_terms(body), heading=glossary_heading)
     return _tidy(body + "\n\n" + appendix)
 
 
@@ -222,6 +229,7 @@ class PtacView:
     addressed_by: tuple[str, ...]  # the answers' places ("Element 3 · Model design")
     missing: tuple[str, ...]
     answers: tuple[Answer, ...]  # the answers that address it, in full (for the PTAC layout)
+    payment: bool  # the payment mix addresses it
 
 
 @dataclass(frozen=True)
@@ -291,6 +299,8 @@ class View:
     checks: ChecksView
     show_ptac: bool
     ptac: tuple[PtacView, ...]
+    others: tuple[ElementView, ...]  # for the PTAC layout: each element's answers no criterion shows
+    abstract: str  # for the PTAC layout: the model in a few sentences, from the answers
 
 
 def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | None) -> View:
@@ -302,6 +312,10 @@ def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | No
     checks = _checks(evaluation.findings)
     show_ptac = _is_pfpm_proposal(data, evaluation)
     ptac = tuple(_criterion(c, data) for c in evaluation.ptac)
+    elements = tuple(_element(key, _mapping(data.get(key))) for key in ELEMENTS)
+    under_criteria = {path for c in evaluation.ptac for path in c.addressed_by}
+    others = tuple(replace(el, answers=tuple(a for a in el.answers if a.path not in under_criteria))
+                   for el in elements)
     return View(
         title=_text(meta.get("title")).strip() or "Untitled proposal",
         facts=_facts(meta),
@@ -312,13 +326,15 @@ def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | No
                             _to_do(missing, checks, ptac if show_ptac else ())),
         draft=draft,
         missing=missing,
-        elements=tuple(_element(key, _mapping(data.get(key))) for key in ELEMENTS),
+        elements=elements,
         factors=_factors(_mapping(data.get("design_factors"))),
         payment=payment,
         findings=_findings(evaluation.findings),
         checks=checks,
         show_ptac=show_ptac,
         ptac=ptac,
+        others=others,
+        abstract=_abstract(data, payment, evaluation),
     )
 
 
@@ -374,6 +390,31 @@ def _summary_facts(data: Mapping[str, Any], payment: PaymentView, ev: Evaluation
              ("Targets", _said(data, "element_1.targeted_services.description") or "Not answered"),
              ("Payers and scale", "; ".join(p for p in (payers, ", ".join(scale)) if p) or "Not answered"),
              ("Payment mix", payment.mix or "Not answered"))
+
+
+def _abstract(data: Mapping[str, Any], payment: PaymentView, ev: Evaluation) -> str:
+    """The model in a few sentences, each made of answers as they are worded elsewhere in the document."""
+    title = _text(_mapping(data.get("metadata")).get("title")).strip() or "This model"
+    who = _said(data, "metadata.organisation") or "The proposer"
+    authority = _said(data, "element_1.authority")
+    out = [f"{who} proposes {title}" + (f", to be tested as a {authority}." if authority else ".")]
+    if targets := _said(data, "element_1.targeted_services.description"):
+        out.append(f"It targets {targets[0].lower() + targets[1:]}" + ("" if targets.endswith(".") else "."))
+    scale = [f"{n} {what}" for n, what in ((_said(data, "element_4.beneficiaries"), "beneficiaries"),
+                                          (_said(data, "element_4.eligible_clinicians"), "eligible clinicians")) if n]
+    payers = _said(data, "element_5.payers").replace("; ", ", ")
+    if scale or payers:
+        out.append(" ".join(p for p in (f"It would reach {' and '.join(scale)}" if scale else "",
+                                        f"with {payers} paying" if payers and scale else
+                                        f"Its payers are {payers}" if payers else "") if p) + ".")
+    if payment.mix:
+        out.append(f"Of the {payment.total} it would pay providers: {payment.mix}.")
+    said = {"yes": "is", "no": "is not", "undetermined": "cannot yet be said to be"}
+    verdicts = [f"{said[ev.verdicts[label].value]} {article} {LABEL_NAMES[label]}"
+                for label, article in (("apm", "an"), ("advanced_apm", "an"), ("pfpm", "a"))]
+    out.append(f"Under the Quality Payment Program rules for {ev.performance_year} it {', '.join(verdicts[:2])} "
+               f"and {verdicts[2]}.")
+    return " ".join(out)
 
 
 def _to_do(missing: Sequence[str], checks: ChecksView, ptac: Sequence[PtacView]) -> tuple[str, ...]:
@@ -436,9 +477,26 @@ def _is_pfpm_proposal(data: Mapping[str, Any], evaluation: Evaluation) -> bool:
 
 
 def _criterion(c: PtacCriterion, data: Mapping[str, Any]) -> PtacView:
-    shown = tuple(a for path in c.addressed_by if (a := answer_at(data, path)) is not None)
+    """A criterion with the answers that address it in full, each titled by its place (the payment mix, which
+    the criterion reads as a whole, by its one line: the appendix has the rest)."""
+    shown = []
+    for path in c.addressed_by:
+        answer = answer_at(data, path) if path != LINES else None
+        if answer is not None:
+            shown.append(replace(answer, title=_criterion_title(path, data)))
     return PtacView(c.number, c.title, c.high_priority, c.summary, _status(c.status),
-                    tuple(place(p) for p in c.addressed_by), tuple(place(p) for p in c.missing), shown)
+                    tuple(place(p) for p in c.addressed_by), tuple(place(p) for p in c.missing), tuple(shown),
+                    LINES in c.addressed_by)
+
+
+def _criterion_title(path: str, data: Mapping[str, Any]) -> str:
+    """An answer's place, and for a design factor's rationale the factor itself and its rating."""
+    steps = path.split(".")
+    factor = next((f for f in design_factors() if steps[0] == "design_factors" and f.key == steps[1]), None)
+    if factor is None:
+        return place(path)
+    rating = _said(data, f"design_factors.{factor.key}.rating")
+    return f"Design factor {factor.number}, {factor.title}" + (f" (rated {rating.lower()})" if rating else "")
 
 
 # --- answers ------------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from markdown_it.token import Token
 
 from apm_designer.document import load
 from apm_designer.metrics import compute
-from apm_designer.render import MD, environment, inline, paragraphs, render_markdown
+from apm_designer.render import LAYOUTS, MD, STATUSES, environment, inline, paragraphs, render_markdown
 from apm_designer.rules import evaluate
 from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES
 from apm_designer.toolkit import design_factors, glossary
@@ -26,7 +26,7 @@ from apm_designer.wording import for_people, place
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "proposals" / "examples").glob("*.yaml"))
-REGENERATE = "make render-examples (apm-designer render proposals/examples -o proposals/examples)"
+REGENERATE = "make render-examples"
 ELEMENT_TITLES = [field_schema((f"element_{n}",))["title"] for n in range(1, 8)]
 
 
@@ -165,9 +165,13 @@ def leaves(value, path=()):
         yield path, value
 
 
-def test_every_answer_appears(example) -> None:
-    """No answer is dropped: every text as typed, every option as its label, every number with its unit."""
+@pytest.mark.parametrize("layout", ["proposal", "ptac"])
+def test_every_answer_appears(example, layout) -> None:
+    """No answer is dropped, in either layout: every text as typed, every option as its label, every number with
+    its unit."""
     _, data, _, tokens = example
+    if layout != "proposal":
+        tokens = parse(render_markdown(data, layout=layout))
     from tests.test_render_hostile import reader_text  # one definition of what a reader sees
 
     seen = " ".join(reader_text(tokens).split())
@@ -393,6 +397,44 @@ def test_every_example_with_multi_payer_alignment_shows_its_metrics(example) -> 
         assert any(t.type == "fence" and t.info == "mermaid" for t in tokens)
 
 
+# ------------------------------------------------------------------------------------------------ PTAC layout
+
+
+def test_ptac_layout_is_cover_abstract_contents_criteria_then_appendices(example) -> None:
+    _, data, _, _ = example
+    tokens = parse(render_markdown(data, layout="ptac"))
+    ev = evaluate(data)
+    h2 = [text for level, text in headings(tokens) if level == 2]
+    criteria = [f"Criterion {c.number}. {c.title}" + (" (high priority)" if c.high_priority else "") for c in ev.ptac]
+    appendices = ["Appendix A. Model design factors", "Appendix B. Payment mix", "Appendix C. Classification findings",
+                  "Appendix D. Other answers", "Appendix E. Glossary"]
+    draft = data["metadata"]["status"] != "final"
+    assert h2 == ["Cover page", "Abstract", "Table of contents", *(["Still missing"] if draft else []), *criteria,
+                  *appendices]
+    assert [c.high_priority for c in ev.ptac] == [True, True, True] + [False] * 7
+    assert list_items(section(tokens, "Table of contents")) == criteria + appendices
+    cover = list_items(section(tokens, "Cover page"))
+    assert cover[0] == f"Proposal: {data['metadata']['title']}"
+    assert any(item.startswith(f"Proposing organisation: {data['metadata']['organisation']}") for item in cover)
+
+
+def test_each_criterion_holds_the_answers_that_address_it_and_says_what_is_missing(example) -> None:
+    _, data, _, _ = example
+    tokens = parse(render_markdown(data, layout="ptac"))
+    for c in evaluate(data).ptac:
+        title = f"Criterion {c.number}. {c.title}" + (" (high priority)" if c.high_priority else "")
+        below = reader_text_of(section(tokens, title))
+        assert f"Status: {STATUSES[c.status]}." in below
+        for path in c.addressed_by:
+            if path.startswith("element_"):
+                assert place(path) + ":" in below, (c.number, path)
+        if c.missing:
+            assert ("Missing: this criterion is not fully addressed until the proposal answers "
+                    + "; ".join(place(p) for p in c.missing) + ".") in below
+        else:
+            assert "Missing:" not in below
+
+
 # ------------------------------------------------------------------------------------------------ glossary
 
 
@@ -431,19 +473,25 @@ def test_glossary_definitions_come_from_the_toolkit_data(example) -> None:
 def test_rendered_examples_pass_the_markdown_linter(tmp_path: Path) -> None:
     files = []
     for path in EXAMPLES:
-        out = tmp_path / f"{path.stem}.md"
-        out.write_text(rendered(path)[1], encoding="utf-8")
-        files.append(str(out))
+        for layout in LAYOUTS:
+            out = tmp_path / f"{path.stem}.{layout}.md"
+            out.write_text(render_markdown(load(path).data, layout=layout), encoding="utf-8")
+            files.append(str(out))
     result = subprocess.run([sys.executable, "-m", "pymarkdown", "--config", str(ROOT / ".pymarkdown"), "scan",
                              *files], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_committed_rendered_example_is_up_to_date(path: Path) -> None:
-    committed = path.with_suffix(".md")
+@pytest.mark.parametrize(("suffix", "layout", "html"), [(".md", "proposal", False), (".ptac.md", "ptac", False),
+                                                         (".html", "proposal", True)])
+def test_committed_rendered_example_is_up_to_date(path: Path, suffix: str, layout: str, html: bool) -> None:
+    from apm_designer.render_html import render_html
+
+    committed = path.parent / (path.stem + suffix)
     assert committed.exists(), f"{committed.name} is missing; regenerate with: {REGENERATE}"
-    assert committed.read_bytes() == rendered(path)[1].encode("utf-8"), \
+    now = (render_html if html else render_markdown)(load(path).data, layout=layout)
+    assert committed.read_bytes() == now.encode("utf-8"), \
         f"{committed.name} is out of date; regenerate with: {REGENERATE}"
 
 

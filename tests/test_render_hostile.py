@@ -219,3 +219,35 @@ def test_hostile_render_passes_the_markdown_linter(rendered, tmp_path: Path) -> 
     result = subprocess.run([sys.executable, "-m", "pymarkdown", "--config", str(ROOT / ".pymarkdown"), "scan",
                              str(out)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------------------------------------ the HTML page
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["text-answers", "text-and-enum-answers"])
+def pages(request: pytest.FixtureRequest) -> tuple[str, str, dict[tuple[Any, ...], str]]:
+    from apm_designer.render_html import render_html
+
+    hostile, plain, given = proposals(hostile_enums=request.param)
+    return render_html(hostile), render_html(plain), given
+
+
+def test_hostile_answers_add_no_element_to_the_html_page(pages) -> None:
+    from test_render_html import Page
+
+    hostile, plain, _ = pages
+    tags, twin = Page(hostile), Page(plain)
+    # the same elements in the same order (a line break is a line break, soft in one, <br> in the other)
+    assert [tag for tag, _ in tags.elements if tag != "br"] == [tag for tag, _ in twin.elements if tag != "br"]
+    assert not {tag for tag, _ in tags.elements} & {"script", "a", "img", "div", "iframe", "link", "hr", "pre"}
+    assert all(not name.startswith("on") and "javascript:" not in (value or "")
+               for _, attrs in tags.elements for name, value in attrs.items())
+
+
+def test_each_hostile_answer_reads_back_literally_in_the_html_page(pages) -> None:
+    from test_render_html import Page
+
+    hostile, _, given = pages
+    seen = " ".join("".join(Page(hostile).text).split())
+    for path, value in given.items():
+        assert as_typed(value, one_line=True) in seen, f"{path} does not read back in the page"
