@@ -95,7 +95,8 @@ def inline(value: Any) -> MD:
 def paragraphs(value: Any, indent: int = 0) -> MD:
     """A multi-line answer as escaped paragraphs (a blank line separates two), every line after the first indented
     by `indent` so the paragraphs stay inside a list item. A line that starts like a list item keeps its own line,
-    so a list the proposer typed still reads as one."""
+    so a list the proposer typed still reads as one, even its first line: the answer then starts on a line of its
+    own, under the question's title it follows."""
     pad = " " * indent
     blocks = []
     for block in re.split(r"\n[ \t]*\n", _text(value).strip()):
@@ -108,7 +109,8 @@ def paragraphs(value: Any, indent: int = 0) -> MD:
             out.append(escape_line(line))
         if out:
             blocks.append(f"\n{pad}".join(out))
-    return MD(f"\n\n{pad}".join(blocks))
+    text = f"\n\n{pad}".join(blocks)
+    return MD(f"\\\n{pad}{text}" if _LIST_LIKE.match(_text(value).strip()) else text)
 
 
 def _finalize(value: Any) -> Any:
@@ -234,7 +236,8 @@ class PtacView:
 
 @dataclass(frozen=True)
 class ArrangementView:
-    label: str
+    label: str  # the arrangement as the proposer chose it
+    short: str  # the workbook's term for it, "Legacy payments (1)"
     dollars: str
     share: str
     basis: str
@@ -385,7 +388,7 @@ def _summary_facts(data: Mapping[str, Any], payment: PaymentView, ev: Evaluation
     scale = [f"{n} {what}" for n, what in ((_said(data, "element_4.beneficiaries"), "beneficiaries"),
                                           (_said(data, "element_4.eligible_clinicians"), "eligible clinicians")) if n]
     if payment.total:
-        scale.append(f"{payment.total} paid to providers")
+        scale.append(f"{payment.total} paid to providers in the reporting period")
     return (("Proposed by", who), ("Status", status), ("Tested under", tested),
              ("Targets", _said(data, "element_1.targeted_services.description") or "Not answered"),
              ("Payers and scale", "; ".join(p for p in (payers, ", ".join(scale)) if p) or "Not answered"),
@@ -627,7 +630,8 @@ def _line(line: LineMix, raw: Mapping[str, Any], heading: str) -> LineView:
     schema = field_schema(("payment", "lines_of_business", 0))["properties"]
     item = schema["arrangements"]["items"]["properties"]
     entries = [_mapping(e) for e in raw.get("arrangements", [])] if isinstance(raw.get("arrangements"), list) else []
-    shown = tuple(ArrangementView(_scalar(entry.get("type"), item["type"]) or share.label, share.dollars_text,
+    shown = tuple(ArrangementView(_scalar(entry.get("type"), item["type"]) or share.label, share.label,
+                                  share.dollars_text,
                                   share.share_text, _basis(share.basis, entry.get("combined_with"), item),
                                   _scalar(entry.get("stage"), item["stage"]), _text(entry.get("launch_date")),
                                   _text(entry.get("description")))

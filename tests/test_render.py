@@ -546,6 +546,7 @@ def test_escaping_helpers() -> None:
     assert inline("<b> & </b>") == "&lt;b&gt; &amp; &lt;/b&gt;"
     assert paragraphs("one\ntwo\n\n\n- a\n- b") == "one\ntwo\n\n\\- a\\\n\\- b"
     assert paragraphs("a\n\nb", indent=2) == "a\n\n  b"
+    assert paragraphs("- a\n- b", indent=2) == "\\\n  \\- a\\\n  \\- b"  # a typed list starts on a line of its own
     assert isinstance(inline("x"), MD)
 
 
