@@ -376,6 +376,12 @@ def _said(data: Mapping[str, Any], path: str) -> str:
     return value(path, node) if _answered(node) else ""
 
 
+def _scale(data: Mapping[str, Any]) -> list[str]:
+    """How many beneficiaries and eligible clinicians the model reaches, as far as the proposal says."""
+    return [f"{n} {what}" for n, what in ((_said(data, "element_4.beneficiaries"), "beneficiaries"),
+                                         (_said(data, "element_4.eligible_clinicians"), "eligible clinicians")) if n]
+
+
 def _summary_facts(data: Mapping[str, Any], payment: PaymentView, ev: Evaluation) -> tuple[tuple[str, str], ...]:
     facts = dict(_facts(_mapping(data.get("metadata"))))
     who = facts["Proposing organisation"]
@@ -385,8 +391,7 @@ def _summary_facts(data: Mapping[str, Any], payment: PaymentView, ev: Evaluation
     authority = _said(data, "element_1.authority")
     tested = f"{authority}, performance year {ev.performance_year}" if authority else "Not answered"
     payers = _said(data, "element_5.payers").replace("; ", ", ")
-    scale = [f"{n} {what}" for n, what in ((_said(data, "element_4.beneficiaries"), "beneficiaries"),
-                                          (_said(data, "element_4.eligible_clinicians"), "eligible clinicians")) if n]
+    scale = _scale(data)
     if payment.total:
         scale.append(f"{payment.total} paid to providers in the reporting period")
     return (("Proposed by", who), ("Status", status), ("Tested under", tested),
@@ -403,8 +408,7 @@ def _abstract(data: Mapping[str, Any], payment: PaymentView, ev: Evaluation) -> 
     out = [f"{who} proposes {title}" + (f", to be tested as a {authority}." if authority else ".")]
     if targets := _said(data, "element_1.targeted_services.description"):
         out.append(f"It targets {targets[0].lower() + targets[1:]}" + ("" if targets.endswith(".") else "."))
-    scale = [f"{n} {what}" for n, what in ((_said(data, "element_4.beneficiaries"), "beneficiaries"),
-                                          (_said(data, "element_4.eligible_clinicians"), "eligible clinicians")) if n]
+    scale = _scale(data)
     payers = _said(data, "element_5.payers").replace("; ", ", ")
     if scale or payers:
         out.append(" ".join(p for p in (f"It would reach {' and '.join(scale)}" if scale else "",
