@@ -1,4 +1,7 @@
-"""The proposal as Markdown a reviewer reads on its own: one Jinja2 environment over `templates/`.
+"""The proposal as Markdown a reviewer reads on its own: one Jinja2 environment over `templates/`, two layouts
+(`proposal.md.j2`: the summary first, then the toolkit's elements; `ptac.md.j2`: as PTAC's submission instructions
+arrange a proposal). Everything is said in a reviewer's words: answers by their place and question, values by
+their labels, the evaluator's explanations through `wording.for_people`. `render_html` makes a page of it.
 
 Answers are data, never templates or Markdown. The environment's `finalize` escapes every value a template
 writes with `{{ ... }}` for Markdown and HTML, so no answer can start a heading, list, quote, table row, link,
@@ -368,11 +371,17 @@ def _facts(meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((name, value or "Not answered") for name, value in facts)
 
 
-def _said(data: Mapping[str, Any], path: str) -> str:
-    """The answer at a dotted path as a person reads it ("" when unanswered)."""
+def _at(data: Mapping[str, Any], path: str) -> Any:
+    """The answer at a dotted path of named steps (None when it is not there)."""
     node: Any = data
     for step in parts(path):
-        node = node[step] if isinstance(step, str) and isinstance(node, Mapping) and step in node else None
+        node = node.get(step) if isinstance(step, str) and isinstance(node, Mapping) else None
+    return node
+
+
+def _said(data: Mapping[str, Any], path: str) -> str:
+    """The answer at a dotted path as a person reads it ("" when unanswered)."""
+    node = _at(data, path)
     return value(path, node) if _answered(node) else ""
 
 
@@ -527,10 +536,7 @@ def _element(key: str, answers: Mapping[str, Any]) -> ElementView:
 
 def answer_at(data: Mapping[str, Any], path: str) -> Answer | None:
     """The answer at a dotted path (of named steps only), as the template shows it; None when unanswered."""
-    node: Any = data
-    for step in path.split("."):
-        node = _mapping(node).get(step)
-    return _answer(path, node, field_schema(tuple(path.split("."))))
+    return _answer(path, _at(data, path), field_schema(parts(path)))
 
 
 def _answer(path: str, value: Any, schema: Mapping[str, Any]) -> Answer | None:
