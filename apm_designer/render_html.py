@@ -41,6 +41,9 @@ h2 { font-size: 1.4rem; border-bottom: 2px solid #1e88e5; padding-bottom: .2rem;
 h3 { font-size: 1.1rem; margin-top: 1.6rem; }
 blockquote { margin: .8rem 0; padding: .4rem 1rem; border-left: 4px solid #90caf9; background: #f3f8fd;
              color: #333; }
+blockquote.warning { border-left-color: #e65100; background: #fff3e0; }
+blockquote.warning > p:first-child { font-weight: 600; }
+li > a { color: inherit; }
 table { border-collapse: collapse; width: 100%; margin: .8rem 0; font-size: .92em; }
 th, td { border: 1px solid #c9d1d9; padding: .3rem .5rem; vertical-align: top; text-align: left; }
 th { background: #eef3f8; }
@@ -71,7 +74,9 @@ def render_html(data: Mapping[str, Any], *, evaluation: Evaluation | None = None
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
     md.add_render_rule("fence", _fence)
     tokens = md.parse(markdown)
-    _mark_headings(tokens)
+    ids = _mark_headings(tokens)
+    _link_contents(tokens, ids)
+    _mark_alerts(tokens)
     body = md.renderer.render(tokens, md.options, {})
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -81,24 +86,57 @@ def render_html(data: Mapping[str, Any], *, evaluation: Evaluation | None = None
 
 def _title(tokens: list[Token]) -> str:
     """The page's title: the h1's text as its reader sees it (escapes resolved)."""
-    for i, t in enumerate(tokens):
-        if t.type == "heading_open" and t.tag == "h1":
-            return "".join(c.content for c in tokens[i + 1].children or [] if c.type in ("text", "code_inline"))
-    return "Proposal"
+    return next((_text_of(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h1"),
+                "Proposal")
 
 
-def _mark_headings(tokens: list[Token]) -> None:
-    """Give every heading an id (for a reader's bookmarks) and each top section a page break when printed."""
+def _text_of(inline: Token) -> str:
+    return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
+
+
+def _mark_headings(tokens: list[Token]) -> dict[str, str]:
+    """Give every heading an id (for a reader's bookmarks) and each top section a page break when printed; the ids
+    of the h2 headings by their text."""
     seen: dict[str, int] = {}
+    ids: dict[str, str] = {}
     for i, t in enumerate(tokens):
         if t.type != "heading_open":
             continue
-        text = "".join(c.content for c in tokens[i + 1].children or [])
+        text = _text_of(tokens[i + 1])
         slug = re.sub(r"[^a-z0-9]+", "-", text.lower())[:60].strip("-") or "section"
         seen[slug] = seen.get(slug, 0) + 1
         t.attrSet("id", slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
-        if t.tag == "h2" and _PAGE_BREAK.match(text):
-            t.attrSet("class", "page")
+        if t.tag == "h2":
+            ids.setdefault(text, str(t.attrGet("id")))
+            if _PAGE_BREAK.match(text):
+                t.attrSet("class", "page")
+    return ids
+
+
+def _link_contents(tokens: list[Token], ids: dict[str, str]) -> None:
+    """In the PTAC layout's table of contents, each entry links to its section (a link within the page)."""
+    start = next((i for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"
+                  and _text_of(tokens[i + 1]) == "Table of contents"), None)
+    if start is None:
+        return
+    for t in tokens[start + 3:]:
+        if t.type == "heading_open":
+            break
+        if t.type == "inline" and (target := ids.get(_text_of(t))) and t.children:
+            link = Token("link_open", "a", 1, attrs={"href": f"#{target}"})
+            t.children = [link, *t.children, Token("link_close", "a", -1)]
+
+
+def _mark_alerts(tokens: list[Token]) -> None:
+    """A GitHub alert (a quote that starts "[!WARNING]", e.g. the banner of a proposal that does not validate) as a
+    styled box, without the marker."""
+    for i, t in enumerate(tokens[:-2]):
+        inline = tokens[i + 2]
+        if t.type == "blockquote_open" and inline.type == "inline" and inline.children and \
+                inline.children[0].type == "text" and inline.children[0].content == "[!WARNING]":
+            t.attrSet("class", "warning")
+            drop = 2 if len(inline.children) > 1 and inline.children[1].type in ("softbreak", "hardbreak") else 1
+            inline.children = inline.children[drop:]
 
 
 def _fence(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:

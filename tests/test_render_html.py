@@ -109,11 +109,22 @@ def test_the_payment_chart_is_inline_svg_with_each_category_and_its_dollars(exam
     assert "```" not in page and "pie showData" not in page
 
 
-def test_the_ptac_layout_renders_as_html_too() -> None:
+def test_the_ptac_layout_renders_as_html_with_its_contents_linked_within_the_page() -> None:
     data = load(EXAMPLES[0]).data
-    parsed = Page(render_html(data, layout="ptac"))
+    page = render_html(data, layout="ptac")
+    parsed = Page(page)
     assert parsed.headings("h2")[:3] == ["cover-page", "abstract", "table-of-contents"]
-    assert "criterion-1-scope-high-priority" in parsed.headings("h2")
+    links = [attrs["href"] for tag, attrs in parsed.elements if tag == "a"]
+    assert links[0] == "#criterion-1-scope-high-priority" and len(links) == 15  # ten criteria, five appendices
+    assert [link[1:] for link in links] == [h for h in parsed.headings("h2") if h.startswith(("criterion", "appendix"))]
+    assert not re.search(r"(?i)https?:|//[a-z]|url\(|@import|javascript:", page)
+
+
+def test_a_warning_banner_is_a_warning_box_without_its_marker(tmp_path: Path) -> None:
+    page = render_html(load(EXAMPLES[0]).data, banner="Does not validate (1 problem)\nx.yaml:1:1: error: bad")
+    parsed = Page(page)
+    assert ("blockquote", {"class": "warning"}) in parsed.elements
+    assert "[!WARNING]" not in page and "Does not validate (1 problem)" in "".join(parsed.text)
 
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="no Chromium on this machine")
