@@ -312,7 +312,8 @@ class View:
 def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | None) -> View:
     meta = _mapping(data.get("metadata"))
     draft = meta.get("status") != "final"
-    missing = tuple(place(dotted(path)) for path, _ in missing_for_final(data)) if draft else ()
+    needed = [place(dotted(path)) for path, _ in missing_for_final(data)] if draft else []
+    missing = _grouped(needed)
     payment = _payment(data)
     verdicts = tuple(_verdict(label, evaluation.verdicts[label]) for label in CLASSIFICATIONS)
     checks = _checks(evaluation.findings)
@@ -329,7 +330,7 @@ def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | No
         performance_year=str(evaluation.performance_year),
         year_note=evaluation.year_note,
         summary=SummaryView(_summary_facts(data, payment, evaluation), verdicts,
-                            _to_do(missing, checks, ptac if show_ptac else ())),
+                            _to_do(len(needed), missing, checks, ptac if show_ptac else ())),
         draft=draft,
         missing=missing,
         elements=elements,
@@ -385,6 +386,20 @@ def _said(data: Mapping[str, Any], path: str) -> str:
     return value(path, node) if _answered(node) else ""
 
 
+_FACTOR = "Design factors · Factor "
+
+
+def _grouped(places: Sequence[str]) -> tuple[str, ...]:
+    """Places of missing answers, the design factors among them said once: "Design factors 2, 3 and 12"."""
+    factors = [p.removeprefix(_FACTOR) for p in places if p.startswith(_FACTOR)]
+    if len(factors) < 2:
+        return tuple(places)
+    said = f"Design factors {', '.join(factors[:-1])} and {factors[-1]}"
+    first = next(i for i, p in enumerate(places) if p.startswith(_FACTOR))
+    rest = [p for p in places if not p.startswith(_FACTOR)]
+    return (*rest[:first], said, *rest[first:])
+
+
 def _scale(data: Mapping[str, Any]) -> list[str]:
     """How many beneficiaries and eligible clinicians the model reaches, as far as the proposal says."""
     return [f"{n} {what}" for n, what in ((_said(data, "element_4.beneficiaries"), "beneficiaries"),
@@ -433,14 +448,14 @@ def _abstract(data: Mapping[str, Any], payment: PaymentView, ev: Evaluation) -> 
     return " ".join(out)
 
 
-def _to_do(missing: Sequence[str], checks: ChecksView, ptac: Sequence[PtacView]) -> tuple[str, ...]:
-    """What is still to do, one line each: missing answers, warnings, and PTAC criteria not fully addressed."""
+def _to_do(count: int, missing: Sequence[str], checks: ChecksView, ptac: Sequence[PtacView]) -> tuple[str, ...]:
+    """What is still to do, one line each: the `count` missing answers (the first of their places), warnings, and
+    PTAC criteria not fully addressed."""
     out = []
     if missing:
         shown = "; ".join(missing[:SUMMARY_MISSING])
-        more = f"; and {len(missing) - SUMMARY_MISSING} more (see Still missing)" if len(missing) > SUMMARY_MISSING \
-            else ""
-        out.append(f"{len(missing)} answer{'s' * (len(missing) != 1)} a final proposal needs: {shown}{more}")
+        more = "; and more (see Still missing)" if len(missing) > SUMMARY_MISSING else ""
+        out.append(f"{count} answer{'s' * (count != 1)} a final proposal needs: {shown}{more}")
     out += [f"Warning: {w.title}" for w in checks.warnings]
     open_ = [f"{c.number}. {c.title} ({c.status.lower()})" for c in ptac if c.missing]
     if open_:
