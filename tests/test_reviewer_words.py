@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "proposals" / "examples").glob("*.yaml"))
 # A dotted answer path ("element_1.authority", "payment.lines_of_business[0]") or a snake_case code
 # ("section_1115a", "two_sided"): neither is ever a word a person writes.
-MACHINE = re.compile(r"\b(?:metadata|element_\d|design_factors|payment)(?:\.|\[)|\b[a-z]+_[a-z0-9_]+\b")
+MACHINE = re.compile(r"\b(?:metadata|element_\d|design_factors|payment)(?:\.[a-z_]|\[)|\b[a-z]+_[a-z0-9_]+\b")
 CODES = re.compile(r"\b(?:medicare|medicaid|pfpm|true|false)\b")  # codes no sentence writes in lower case
 
 LINES = "payment.lines_of_business"
