@@ -28,9 +28,10 @@ if TYPE_CHECKING:
 SLICE_COLOURS = {"Category 1": "#9e9e9e", "Category 2": "#90caf9", "Category 3": "#1e88e5", "Category 4": "#0d47a1"}
 OTHER_COLOUR = "#ffb74d"
 _SLICE = re.compile(r'^\s*"(?P<label>[^"]*)"\s*:\s*(?P<value>[0-9.]+)\s*$')
-# Headings a printed page starts with: an element, a criterion, the appendices and other top sections.
-_PAGE_BREAK = re.compile(r"^(Element \d|Criterion \d|Appendix|Model design factors|Payment arrangements|Findings|"
-                         r"PTAC criteria)")
+# Headings a printed page starts with: an element, a criterion, the appendices, the abstract after the PTAC
+# layout's cover page, and the other top sections.
+_PAGE_BREAK = re.compile(r"^(Element \d|Criterion \d|Appendix|Abstract|Model design factors|Payment arrangements|"
+                         r"Findings|PTAC criteria)")
 
 CSS = """
 :root { color-scheme: light; }
