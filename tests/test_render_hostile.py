@@ -212,13 +212,32 @@ def test_title_and_organisation_stay_on_their_line(rendered) -> None:
     assert any(item.startswith(f"Proposed by: {organisation}; contact: ") for item in items)
 
 
+def lint(*files: Path) -> None:
+    """pymarkdownlnt with the project's configuration finds nothing in the files."""
+    result = subprocess.run([sys.executable, "-m", "pymarkdown", "--config", str(ROOT / ".pymarkdown"), "scan",
+                             *map(str, files)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_hostile_render_passes_the_markdown_linter(rendered, tmp_path: Path) -> None:
     hostile, _, _ = rendered
     out = tmp_path / "hostile.md"
     out.write_text(hostile, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "pymarkdown", "--config", str(ROOT / ".pymarkdown"), "scan",
-                             str(out)], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
+    lint(out)
+
+
+def test_the_ptac_layout_keeps_hostile_answers_literal_too(tmp_path: Path) -> None:
+    """The PTAC layout shows the same answers in other places: no structure from them there either."""
+    hostile, plain, given = proposals(hostile_enums=True)
+    tokens, twin = parse(render_markdown(hostile, layout="ptac")), parse(render_markdown(plain, layout="ptac"))
+    assert shape(tokens) == shape(twin)
+    kinds = {c.type for t in tokens for c in [t, *(t.children or [])]}
+    assert not kinds & {"link_open", "image", "html_inline", "html_block", "code_block", "hr"}
+    seen = " ".join(reader_text(tokens).split())
+    assert all(as_typed(value, one_line=True) in seen for value in given.values())
+    out = tmp_path / "hostile.ptac.md"
+    out.write_text(render_markdown(hostile, layout="ptac"), encoding="utf-8")
+    lint(out)
 
 
 # ------------------------------------------------------------------------------------------------ the HTML page
