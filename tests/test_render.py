@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from test_render_hostile import lint, reader_text
 
 from apm_designer.document import load
 from apm_designer.metrics import compute
@@ -21,7 +22,6 @@ from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES
 from apm_designer.toolkit import design_factors, glossary
 from apm_designer.validation import dotted, field_schema, missing_for_final
 from apm_designer.wording import for_people, place
-from tests.test_render_hostile import lint
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "proposals" / "examples").glob("*.yaml"))
@@ -171,8 +171,6 @@ def test_every_answer_appears(example, layout) -> None:
     _, data, _, tokens = example
     if layout != "proposal":
         tokens = parse(render_markdown(data, layout=layout))
-    from tests.test_render_hostile import reader_text  # one definition of what a reader sees
-
     seen = " ".join(reader_text(tokens).split())
     for path, value in leaves(data):
         if path[0] == "schema_version" or (path[0] == "metadata" and path[-1] == "performance_year"):

@@ -19,8 +19,10 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from test_render_html import Page
 
 from apm_designer.render import render_markdown
+from apm_designer.render_html import render_html
 from apm_designer.resources import proposal_schema
 from apm_designer.validation import field_schema
 
@@ -245,15 +247,11 @@ def test_the_ptac_layout_keeps_hostile_answers_literal_too(tmp_path: Path) -> No
 
 @pytest.fixture(scope="module", params=[False, True], ids=["text-answers", "text-and-enum-answers"])
 def pages(request: pytest.FixtureRequest) -> tuple[str, str, dict[tuple[Any, ...], str]]:
-    from apm_designer.render_html import render_html
-
     hostile, plain, given = proposals(hostile_enums=request.param)
     return render_html(hostile), render_html(plain), given
 
 
 def test_hostile_answers_add_no_element_to_the_html_page(pages) -> None:
-    from test_render_html import Page
-
     hostile, plain, _ = pages
     tags, twin = Page(hostile), Page(plain)
     # the same elements in the same order (a line break is a line break, soft in one, <br> in the other)
@@ -264,8 +262,6 @@ def test_hostile_answers_add_no_element_to_the_html_page(pages) -> None:
 
 
 def test_each_hostile_answer_reads_back_literally_in_the_html_page(pages) -> None:
-    from test_render_html import Page
-
     hostile, _, given = pages
     seen = " ".join("".join(Page(hostile).text).split())
     for path, value in given.items():

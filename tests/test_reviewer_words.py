@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from test_render_hostile import reader_text
 
 from apm_designer.document import load
 from apm_designer.render import render_markdown
 from apm_designer.rules import evaluate
 from apm_designer.wording import for_people
 from proposals import complete, with_answers
-from tests.test_render_hostile import reader_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "proposals" / "examples").glob("*.yaml"))
