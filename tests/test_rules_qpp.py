@@ -28,7 +28,7 @@ def medical_home(**answers: object) -> dict:
     """A small primary-care practice model: a Medical Home Model at 5% of revenue at risk, in 2025."""
     base = complete()
     base["element_1"]["medical_home"] = {
-        "primary_care_focus": True, "empanelment": True, "parent_organization_clinicians": 50,
+        "primary_care_focus": True, "empanelment": True, "parent_organization_clinicians": 30,
         "features": ["planned_chronic_preventive_care", "access_continuity", "risk_stratified_care_management",
                      "payment_beyond_ffs"]}
     base["element_1"]["financial_risk"] = {"type": "two_sided", "basis": "revenue", "percent_at_risk": 5,
@@ -216,7 +216,8 @@ def test_full_capitation_meets_financial_risk_via_its_own_path():
 
 
 @pytest.mark.parametrize(("clinicians", "year", "status"), [
-    (50, 2025, "met"), (51, 2025, "not_met"), (50, 2018, "met"), (51, 2018, "not_met"),
+    (49, 2018, "met"), (50, 2018, "not_met"),  # 2018-2022: "50 or more" in the parent organisation is too many
+    (49, 2022, "met"), (50, 2022, "not_met"),
     (51, 2017, "met"),  # no size limit in the first year
 ])
 def test_medical_home_standard_parent_organisation_size(clinicians, year, status):
@@ -224,11 +225,11 @@ def test_medical_home_standard_parent_organisation_size(clinicians, year, status
     f = run("AAPM-RISK-MEDICAL-HOME", data)
     assert f.status == status
     if status == "not_met":
-        assert f"{MH}.parent_organization_clinicians = {clinicians}" in f.explanation and "over the 50" in f.explanation
+        assert f"{MH}.parent_organization_clinicians = {clinicians}" in f.explanation and "over the 49" in f.explanation
         assert f.fields[0] == f"{MH}.parent_organization_clinicians"
 
 
-@pytest.mark.parametrize(("year", "nominal"), [(2017, 2.5), (2018, 2), (2019, 3), (2020, 4), (2021, 5), (2026, 5)])
+@pytest.mark.parametrize(("year", "nominal"), [(2017, 2.5), (2018, 2.5), (2019, 3), (2020, 4), (2021, 5), (2026, 5)])
 def test_medical_home_nominal_amount_by_year(year, nominal):
     at = run("AAPM-RISK-MEDICAL-HOME", medical_home(**{YEAR: year, f"{RISK}.percent_at_risk": nominal}))
     below = run("AAPM-RISK-MEDICAL-HOME", medical_home(**{YEAR: year, f"{RISK}.percent_at_risk": nominal - 0.01}))
@@ -356,34 +357,76 @@ def test_mips_apm_needs_eligible_clinicians():
 # ------------------------------------------------------------------------------------------------ the table
 
 
-def test_thresholds_table_has_every_threshold_for_every_year_with_its_citation():
+def test_thresholds_table_has_every_threshold_for_every_year_with_its_citation_and_sources():
     t = table()
-    assert set(t.thresholds) == {"cehrt_share", "revenue_nominal_amount", "benchmark_nominal_amount",
-                                 "medical_home_nominal_amount", "medical_home_max_clinicians"}
+    assert {"cehrt_share", "ssp_cehrt_penalty_or_reward", "quality_evidence_bases",
+            "outcome_measure_meets_evidence_test", "revenue_nominal_amount", "benchmark_nominal_amount",
+            "medical_home_nominal_amount", "medical_home_max_clinicians",
+            "mips_participation_list_criterion"} <= set(t.thresholds)
     for key, rows in t.thresholds.items():
         for year in range(t.first_year, t.last_year + 1):
             assert sum(row.covers(year) for row in rows) == 1, f"{key} {year}"
         for row in rows:
-            assert row.citation.startswith("42 CFR 414.1415("), row
+            assert row.citation.startswith("42 CFR 414.1"), row
             assert " FR " in row.set_by, row
+            # every row names the regulation texts it was read in, or says why it could not be read
+            assert row.verified or len(row.why_unverified) > 40, row
+            for source in row.verified:
+                assert source.text.startswith("42 CFR 414.1") and source.read and source.where, source
+
+
+def test_the_table_reads_verified_false_with_its_reason_and_refuses_a_row_without_one(monkeypatch):
+    from apm_designer.rules import thresholds
+
+    row = threshold("cehrt_share", 2024)
+    assert not row.is_verified and "88 FR 79538" in row.why_unverified and row.value == 75
+    assert threshold("cehrt_share", 2023).is_verified
+    raw = thresholds.load_data("thresholds.yaml")
+    del raw["thresholds"]["cehrt_share"]["rows"][2]["why_unverified"]
+    monkeypatch.setattr(thresholds, "load_data", lambda name: raw)
+    thresholds.table.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="why_unverified"):
+            thresholds.table()
+    finally:
+        thresholds.table.cache_clear()
 
 
 @pytest.mark.parametrize(("key", "year", "value"), [
-    ("cehrt_share", 2017, 50), ("cehrt_share", 2018, 50), ("cehrt_share", 2019, 75), ("cehrt_share", 2026, 75),
-    ("revenue_nominal_amount", 2017, 8), ("revenue_nominal_amount", 2026, 8),
+    ("cehrt_share", 2017, 50), ("cehrt_share", 2018, 50), ("cehrt_share", 2019, 75), ("cehrt_share", 2023, 75),
+    ("cehrt_share", 2026, 75),
+    ("ssp_cehrt_penalty_or_reward", 2018, True), ("ssp_cehrt_penalty_or_reward", 2019, False),
+    ("outcome_measure_meets_evidence_test", 2019, False), ("outcome_measure_meets_evidence_test", 2020, True),
+    ("mips_participation_list_criterion", 2020, True), ("mips_participation_list_criterion", 2021, False),
+    ("revenue_nominal_amount", 2017, 8), ("revenue_nominal_amount", 2024, 8), ("revenue_nominal_amount", 2026, 8),
     ("benchmark_nominal_amount", 2017, 3), ("benchmark_nominal_amount", 2026, 3),
-    ("medical_home_nominal_amount", 2017, 2.5), ("medical_home_nominal_amount", 2018, 2),
+    ("medical_home_nominal_amount", 2017, 2.5), ("medical_home_nominal_amount", 2018, 2.5),
     ("medical_home_nominal_amount", 2019, 3), ("medical_home_nominal_amount", 2020, 4),
     ("medical_home_nominal_amount", 2021, 5), ("medical_home_nominal_amount", 2026, 5),
-    ("medical_home_max_clinicians", 2017, None), ("medical_home_max_clinicians", 2018, 50),
+    ("medical_home_max_clinicians", 2017, None), ("medical_home_max_clinicians", 2018, 49),
+    ("medical_home_max_clinicians", 2022, 49), ("medical_home_max_clinicians", 2023, 50),
 ])
 def test_threshold_values(key, year, value):
+    """Each value as read in the regulation text (42 CFR 414.1415, 414.1370, 414.1367; sources in the table)."""
     assert threshold(key, year).value == value
 
 
-def test_the_2018_medical_home_choice_is_explained_in_its_row():
-    row = threshold("medical_home_nominal_amount", 2018)
-    assert "82 FR 53568" in row.set_by and "domain.md" in row.note
+def test_the_evidence_test_accepts_five_routes_before_2020_and_three_from_2020():
+    assert set(threshold("quality_evidence_bases", 2019).value) == {
+        "mips_final_list", "consensus_endorsed", "developed_under_1848s", "mips_call_for_measures", "cms_determined"}
+    assert set(threshold("quality_evidence_bases", 2020).value) == {"mips_final_list", "consensus_endorsed",
+                                                                      "cms_determined"}
+
+
+def test_the_clinician_limit_counts_the_parent_organisation_through_2022_and_the_participation_list_from_2023():
+    assert (threshold("medical_home_max_clinicians", 2022).counts,
+            threshold("medical_home_max_clinicians", 2023).counts) == ("parent_organization", "participation_list")
+    assert threshold("medical_home_max_clinicians", 2023).citation == "42 CFR 414.1415(c)(7)"
+
+
+def test_the_revenue_based_amount_is_credited_to_the_rules_that_set_it_not_the_cy_2024_rule():
+    row = threshold("revenue_nominal_amount", 2026)
+    assert "87 FR 69404" in row.set_by and "88 FR 78818" not in row.set_by
 
 
 # ------------------------------------------------------------------------------------------------ the registry
