@@ -117,7 +117,8 @@ def test_the_wizard_asks_the_medical_home_size_question_that_fits_the_year(tmp_p
             assert app.session.questionnaire.answer(("metadata", "performance_year")) == 2020
             assert shown(screen) == {"parent_organization_clinicians": True, "participation_list_clinicians": False}
             # the answer to the question not asked this year stays in the file
-            assert app.session.questionnaire.answer(("element_1", "medical_home", "participation_list_clinicians")) == 30
+            kept = app.session.questionnaire.answer(("element_1", "medical_home", "participation_list_clinicians"))
+            assert kept == 30
             app.exiting = True
             await next(s for s in app.screen_stack if isinstance(s, ProposalScreen)).pages_built()
 

@@ -91,7 +91,7 @@ def test_cehrt_share_by_year(year, share, status, threshold_):
     assert f.status == status
     assert f.fields[0] == SHARE and YEAR in f.fields
     assert f.margin == pytest.approx(share - threshold_)
-    assert f"{share:g} {'is below' if status == 'not_met' else 'reaches'} the {threshold_}%" in f.explanation
+    assert f"{share:g}, which {'is below' if status == 'not_met' else 'reaches'} the {threshold_}%" in f.explanation
     assert f"for {year}" in f.explanation and "42 CFR 414.1415(a)(1)" in f.explanation
 
 
@@ -362,7 +362,7 @@ def test_advanced_no_names_the_closest_path_and_its_miss():
 def test_advanced_yes_names_the_path_that_made_it():
     v = evaluate(complete()).verdicts["advanced_apm"]
     assert v.value == "yes" and "via the generally applicable nominal amount standard" in v.reason
-    assert "percent_at_risk = 4 reaches the 3% benchmark-based" in v.reason
+    assert "percent_at_risk = 4, which reaches the 3% benchmark-based" in v.reason
 
 
 def test_advanced_undetermined_lists_every_missing_answer():
@@ -654,9 +654,9 @@ def test_a_share_a_hair_below_the_threshold_is_below_it_and_is_shown_as_given():
     """Issue 21.4: compared exactly, never through a rounded margin; the value is shown as typed."""
     f = run("AAPM-CEHRT", complete(element_1__cehrt__share_of_clinicians=74.9999999))
     assert f.status == "not_met" and f.margin < 0
-    assert f"{SHARE} = 74.9999999 is below the 75%" in f.explanation
+    assert f"{SHARE} = 74.9999999, which is below the 75%" in f.explanation
     f = run("AAPM-RISK-GENERAL", complete(element_1__financial_risk__percent_at_risk=2.9999999999))
-    assert f.status == "not_met" and "percent_at_risk = 2.9999999999 is below the 3%" in f.explanation
+    assert f.status == "not_met" and "percent_at_risk = 2.9999999999, which is below the 3%" in f.explanation
     assert evaluate(complete(element_1__cehrt__share_of_clinicians=74.9999999)).verdicts["advanced_apm"].value == "no"
 
 

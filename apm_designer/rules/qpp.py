@@ -148,9 +148,9 @@ def compare(answers: Answers, path: str, key: str, what: str, fields: tuple[str,
     margin = value - t.value
     given = Answer(path, answers[path])
     if value >= t.value:
-        return Outcome("met", Text(given, f" reaches the {pct(t.value)} {what} for {year.year} ({_row(t)})",
+        return Outcome("met", Text(given, f", which reaches the {pct(t.value)} {what} for {year.year} ({_row(t)})",
                                    year.clause(), unverified(t)), fields, margin, not t.is_verified)
-    return Outcome("not_met", Text(given, f" is below the {pct(t.value)} {what} for {year.year} ({_row(t)}), "
+    return Outcome("not_met", Text(given, f", which is below the {pct(t.value)} {what} for {year.year} ({_row(t)}), "
                                           f"{points(margin)} short", year.clause(), unverified(t)),
                    fields, margin, not t.is_verified)
 
