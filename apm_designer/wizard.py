@@ -27,7 +27,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from apm_designer import resources
-from apm_designer.rules.thresholds import whole_year
+from apm_designer.rules.thresholds import questions, threshold, whole_year
 from apm_designer.validation import _checks, _explain, _leaves, dotted, missing_for_final, quick_check, validator
 
 if TYPE_CHECKING:
@@ -240,16 +240,15 @@ YEAR_PATH: Path = ("metadata", "performance_year")
 
 
 def asked_for_year(f: Field, data: Mapping[str, Any]) -> bool:
-    """Whether question `f` is asked for the proposal's performance year. A question that fits only some years says
-    which in `x-performance-years: [first, last]` (last null: every later year); with no year answered yet, every
-    question is asked. E.g. the Medical Home Model size limit counts the parent organisation through 2022 and the
-    APM Entity's Participation List from 2023 (42 CFR 414.1415(c)(7)); an answer to the other stays in the file."""
-    years = f.schema.get("x-performance-years")
+    """Whether question `f` is asked for the proposal's performance year: a question a year's row of the thresholds
+    table `asks` is asked only in that row's years (with no year answered yet, every question is asked). E.g. the
+    Medical Home Model size limit counts the parent organisation through 2022 and the APM Entity's Participation
+    List from 2023 (42 CFR 414.1415(c)(7)); an answer to the question not asked stays in the file."""
+    key = questions().get(f.dotted)
     year = whole_year(get(data, YEAR_PATH))
-    if not years or year is None:
+    if key is None or year is None:
         return True
-    first, last = years
-    return first <= year and (last is None or year <= last)
+    return threshold(key, year).asks == f.dotted
 
 
 def required_for_final(path: Path) -> bool:

@@ -41,7 +41,7 @@ def test_text_shows_each_row_by_year_and_says_which_are_unverified():
     assert done.returncode == 0, done.stderr
     assert "AAPM-RISK-MEDICAL-HOME" in done.stdout and "42 CFR 414.1415(c)(2), (c)(4), (c)(7)" in done.stdout
     assert "    2018       2.5%" in done.stdout  # the Medical Home Model nominal amount for 2018
-    assert "    2023–      50 (the APM Entity's Participation List)" in done.stdout
+    assert "    2023–      50 (counted over the APM Entity's own Participation List)" in done.stdout
     assert done.stdout.count("UNVERIFIED:") == sum(not r.is_verified for rows in table().thresholds.values()
                                                    for r in rows)
     assert "Sources read" in done.stdout and "ecfr-1415-2016: 42 CFR 414.1415 as first published" in done.stdout

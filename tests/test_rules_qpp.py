@@ -552,8 +552,10 @@ def test_the_evidence_test_accepts_five_routes_before_2020_and_three_from_2020()
 
 
 def test_the_clinician_limit_counts_the_parent_organisation_through_2022_and_the_participation_list_from_2023():
-    assert (threshold("medical_home_max_clinicians", 2022).counts,
-            threshold("medical_home_max_clinicians", 2023).counts) == ("parent_organization", "participation_list")
+    assert (threshold("medical_home_max_clinicians", 2022).asks, threshold("medical_home_max_clinicians", 2023).asks
+            ) == (f"{MH}.parent_organization_clinicians", f"{MH}.participation_list_clinicians")
+    for row in table().thresholds["medical_home_max_clinicians"]:
+        assert not row.asks or field_schema(parse_dotted(row.asks))["type"] == "integer"
     assert threshold("medical_home_max_clinicians", 2023).citation == "42 CFR 414.1415(c)(7)"
 
 

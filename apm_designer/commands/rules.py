@@ -16,8 +16,6 @@ from apm_designer.rules import REGISTRY
 from apm_designer.rules.engine import LABEL_NAMES
 from apm_designer.rules.thresholds import Threshold, table
 
-COUNTS = {"parent_organization": "the parent organisation", "participation_list": "the APM Entity's Participation List"}
-
 
 def run(args: argparse.Namespace) -> int:
     print({"json": as_json, "markdown": as_markdown}.get(args.format, as_text)(), end="")
@@ -34,7 +32,7 @@ def value(row: Threshold) -> str:
     if isinstance(v, list):
         return ", ".join(map(str, v))
     said = f"{v:g}%" if row.unit.startswith("percent") else f"{v:g}"
-    return f"{said} ({COUNTS[row.counts]})" if row.counts else said
+    return f"{said} (counted over {row.counts})" if row.counts else said
 
 
 def verification(row: Threshold) -> str:
@@ -57,8 +55,8 @@ def as_json() -> str:
 
 
 def _row_json(row: Threshold) -> dict[str, Any]:
-    return {"from": row.first, "to": row.last, "value": row.value, "counts": row.counts or None,
-            "citation": row.citation, "set_by": row.set_by,
+    return {"from": row.first, "to": row.last, "value": row.value, "asks": row.asks or None,
+            "counts": row.counts or None, "citation": row.citation, "set_by": row.set_by,
             "verified": [s.key for s in row.verified] if row.is_verified else False,
             "why_unverified": row.why_unverified or None, "note": row.note or None}
 

@@ -56,9 +56,6 @@ BASES = ("revenue", "benchmark")
 OUTCOME_TYPES = ("outcome", "intermediate_outcome", "patient_reported_outcome")
 GENERAL_MECHANISMS = ("withhold", "payment_rate_reduction", "payment_owed")  # 414.1415(c)(1); not (c)(2)'s fourth
 MH_MIN_FEATURES = 4  # 42 CFR 414.1305 "Medical Home Model": at least four of its seven elements
-# What a clinician limit counts (thresholds.yaml `counts`): the answer that gives it, and how a sentence says it.
-MH_COUNTS = {"parent_organization": (MH_CLINICIANS, "the organisation that owns and operates the APM Entity"),
-             "participation_list": (MH_LIST_CLINICIANS, "the APM Entity's own Participation List")}
 # The financial-risk paths, in the order a verdict names the one that met it (full capitation is also met by the
 # general rule, but is its own path).
 RISK_PATHS = ("AAPM-RISK-CAPITATION", "AAPM-RISK-MH-EXPANDED", "AAPM-RISK-GENERAL", "AAPM-RISK-MEDICAL-HOME")
@@ -432,13 +429,12 @@ def _medical_home_size(answers: Answers) -> Outcome:
     limit = threshold("medical_home_max_clinicians", year.table_year)
     if limit.value is None:
         return Outcome("met", Text(f"no size limit in {year.year} ({_row(limit)})", year.clause()), (YEAR,))
-    path, counted = MH_COUNTS[limit.counts]
+    path, counted = limit.asks, limit.counts  # the question the year asks, and what it counts
     count = number(answers[path])
     if count is None:
         why = Text(f"in {year.year} the standard applies only where {counted} has {limit.value} or fewer eligible "
                    f"clinicians ({_row(limit)})", year.clause())
-        other = next(p for p, _ in MH_COUNTS.values() if p != path)
-        if answers.has(other):
+        for other in (p for p in (MH_CLINICIANS, MH_LIST_CLINICIANS) if p != path and answers.has(p)):
             why += Text("; ", Answer(other), f" does not count in {year.year}")
         return needs(answers, path, why=why)
     given = Answer(path, answers[path])

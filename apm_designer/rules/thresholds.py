@@ -44,7 +44,8 @@ class Threshold:
     verified: tuple[Source, ...]  # the texts the value was read in; () when it could not be
     why_unverified: str = ""
     note: str = ""
-    counts: str = ""  # for a limit on clinicians: what it counts (parent_organization, participation_list)
+    asks: str = ""  # the answer path of the question the row counts, when it counts one (asked only in its years)
+    counts: str = ""  # what that question counts, in words
 
     def covers(self, year: int) -> bool:
         return self.first <= year and (self.last is None or year <= self.last)
@@ -98,7 +99,8 @@ def _row(key: str, spec: dict[str, Any], row: dict[str, Any], sources: dict[str,
         if not read:
             raise ValueError(f"thresholds.yaml: {key} from {row['from']}: verified names no source")
     return Threshold(key, spec["title"], spec["unit"], row["value"], row["from"], row.get("to"), row["citation"],
-                     row["set_by"], read, row.get("why_unverified", ""), row.get("note", ""), row.get("counts", ""))
+                     row["set_by"], read, row.get("why_unverified", ""), row.get("note", ""), row.get("asks", ""),
+                     row.get("counts", ""))
 
 
 def threshold(key: str, year: int) -> Threshold:
@@ -106,6 +108,12 @@ def threshold(key: str, year: int) -> Threshold:
     t = table()
     year = min(max(year, t.first_year), t.last_year)
     return next(row for row in t.thresholds[key] if row.covers(year))
+
+
+@cache
+def questions() -> dict[str, str]:
+    """The questions some years' rows ask (answer path -> threshold key): each is asked only in those years."""
+    return {row.asks: key for key, rows in table().thresholds.items() for row in rows if row.asks}
 
 
 def whole_year(value: Any) -> int | None:
