@@ -162,9 +162,17 @@ def as_typed(value: str, *, one_line: bool) -> str:
     return " ".join(lines) if one_line else "\n".join(lines)
 
 
+Rendered = tuple[str, str, dict[tuple[Any, ...], str]]  # (the hostile document, its plain twin, what was typed)
+
+
 @pytest.fixture(scope="module", params=[False, True], ids=["text-answers", "text-and-enum-answers"])
-def rendered(request: pytest.FixtureRequest) -> tuple[str, str, dict[tuple[Any, ...], str]]:
-    hostile, plain, given = proposals(hostile_enums=request.param)
+def answers(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, Any], dict[tuple[Any, ...], str]]:
+    return proposals(hostile_enums=request.param)
+
+
+@pytest.fixture(scope="module")
+def rendered(answers) -> Rendered:
+    hostile, plain, given = answers
     return render_markdown(hostile), render_markdown(plain), given
 
 
@@ -245,9 +253,9 @@ def test_the_ptac_layout_keeps_hostile_answers_literal_too(tmp_path: Path) -> No
 # ------------------------------------------------------------------------------------------------ the HTML page
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["text-answers", "text-and-enum-answers"])
-def pages(request: pytest.FixtureRequest) -> tuple[str, str, dict[tuple[Any, ...], str]]:
-    hostile, plain, given = proposals(hostile_enums=request.param)
+@pytest.fixture(scope="module")
+def pages(answers) -> Rendered:
+    hostile, plain, given = answers
     return render_html(hostile), render_html(plain), given
 
 
