@@ -118,7 +118,11 @@ def test_allow_invalid_renders_with_a_banner_listing_the_problems(tmp_path: Path
     end = next(i for i, t in enumerate(tokens) if t.type == "blockquote_close")
     banner = [t.content for t in tokens[4:end] if t.type == "inline"]
     assert banner[0].startswith("[!WARNING]\nThis proposal does not validate (1 problem)")
-    assert [b.replace("\\", "") for b in banner[1:]] == [problem]  # the located problem, shown literally
+    # the problem at the answer's place and line, as the reader of the document says it (stderr has the path)
+    message = "expected a whole number, got text 'next year'"
+    assert problem.endswith(f": error: metadata.performance_year: {message} [type]")
+    assert [b.replace("\\", "") for b in banner[1:]] == [
+        f"Overview · Performance year (line {problem.split(':')[1]}): {message}"]
     assert h2(result.stdout) == h2(committed(ACO))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import functools
 import io
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 from apm_designer.batch import FileResult, exit_code, load_and_validate, run_batch
 from apm_designer.commands.validate import write_result
 from apm_designer.document import iter_proposal_files, write_atomic
+from apm_designer.problems import Problem
 from apm_designer.progress import tracking
 
 
@@ -105,7 +107,21 @@ def _banner(result: FileResult) -> str:
     count = len(result.problems)
     first = (f"This proposal does not validate ({count} problem{'s' * (count != 1)}); it was rendered with "
              "--allow-invalid, so parts of it may be wrong or missing.")
-    return "\n".join([first, *(p.text() for p in result.problems)])
+    return "\n".join([first, *(_located(p) for p in result.problems)])
+
+
+_ANSWER_PATH = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+|\[\d+\])*")
+
+
+def _located(problem: Problem) -> str:
+    """A problem as the document's reader reads it: the answer by its place and the file's line, not the dotted
+    path (stderr keeps the `path:line:col` line for whoever fixes the file)."""
+    from apm_designer.wording import place
+
+    path, said, what = problem.message.partition(": ")
+    if said and _ANSWER_PATH.fullmatch(path):
+        return f"{place(path)} (line {problem.line}): {what}"
+    return f"Line {problem.line}: {problem.message}"
 
 
 def _usage(message: str) -> int:
