@@ -56,3 +56,19 @@ def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     for name, value in use_home(home).items():
         monkeypatch.setenv(name, value)
     return home
+
+
+@pytest.fixture
+def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private state folder (drafts, recent files) and working folder, for the wizard's tests."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def aco(state: Path) -> Path:
+    """A copy of the largest example, to edit."""
+    target = state / "aco.yaml"
+    shutil.copyfile(Path(__file__).resolve().parent.parent / "proposals" / "examples" / "two-sided-aco.yaml", target)
+    return target

@@ -39,22 +39,6 @@ EXAMPLES = ROOT / "proposals" / "examples"
 RUN = [sys.executable, "-m", "apm_designer"]
 
 
-@pytest.fixture
-def state(tmp_path, monkeypatch):
-    """A private state folder (drafts, recent files) and working folder."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
-def aco(state) -> Path:
-    """A copy of the largest example, to edit."""
-    target = state / "aco.yaml"
-    shutil.copyfile(EXAMPLES / "two-sided-aco.yaml", target)
-    return target
-
-
 def drive(app: WizardApp, scenario: Callable[..., Awaitable[None]], size: tuple[int, int] = (80, 24)) -> None:
     async def run() -> None:
         app.animation_level = "none"

@@ -11,11 +11,13 @@ under the widget (posting's pattern). A box reports a new answer with `Answered`
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -130,8 +132,8 @@ class FieldBox(Vertical):
         if f.kind == "choices":
             chosen = value if isinstance(value, list) else []
             return SelectionList(*(Selection(lbl, v, v in chosen) for v, lbl in f.choices), id=wid, classes="answer")
-        box = Input(as_text(f, value), placeholder=_placeholder(f), id=wid, validators=[AnswerValidator(f)],
-                    valid_empty=True, classes="answer")
+        box = OneLineAnswer(as_text(f, value), placeholder=_placeholder(f), id=wid, validators=[AnswerValidator(f)],
+                            valid_empty=True, classes="answer")
         box.cursor_blink = self.blink
         return box
 
@@ -257,12 +259,60 @@ def after_each_layout(widget: Widget, fit: Callable[[], None]) -> None:
     widget.screen.screen_layout_refresh_signal.subscribe(widget, lambda _screen: fit(), immediate=True)
 
 
+UNDO_PAUSE = 1.0  # seconds between keys that start a new step to undo (as in Textual's TextArea)
+
+
+class OneLineAnswer(Input):
+    """A one-line answer that a proposer adds to: the cursor starts at the end of what is there, and nothing is
+    selected when the box gets the focus (Textual's Input selects it all, so the first key typed replaced the
+    answer). ctrl+z takes back the last burst of typing, as in a long answer."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+z,super+z", "undo", "Undo", show=False)]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, select_on_focus=False, **kwargs)
+        self.undo_states: list[tuple[str, int]] = []  # (value, cursor) before each burst of typing, latest last
+        self._last_edit = 0.0
+        self._undoing = False
+
+    def watch_value(self, old: str, new: str) -> None:
+        if not self.is_mounted or self._undoing or old == new:
+            return
+        now = time.monotonic()
+        if now - self._last_edit > UNDO_PAUSE or not self.undo_states:
+            self.undo_states.append((old, min(self.cursor_position, len(old))))
+        self._last_edit = now
+
+    def on_blur(self) -> None:
+        self._last_edit = 0.0  # the next visit's typing is a step of its own
+
+    def action_undo(self) -> None:
+        if not self.undo_states:
+            return
+        value, cursor = self.undo_states.pop()
+        self._undoing = True
+        try:
+            self.value = value
+        finally:
+            self._undoing = False
+        self.cursor_position = cursor
+        self._last_edit = 0.0
+
+
 class LongAnswer(TextArea):
-    """A text box for long answers, as tall as its wrapped text (up to the CSS max-height)."""
+    """A text box for long answers, as tall as its wrapped text (up to the CSS max-height). Like a one-line answer,
+    the cursor starts at the end of the text, for adding to it; ctrl+z is Textual's undo."""
 
     def on_mount(self) -> None:
         self.fitted_width = 0
+        self.visited = False
         after_each_layout(self, self.fit)
+
+    def on_focus(self) -> None:
+        if not self.visited:  # later visits find the cursor where it was left
+            self.visited = True
+            if not self._selecting:  # focused by a click: the click has put the cursor where it points
+                self.move_cursor(self.document.end)
 
     def fit(self) -> None:
         # TextArea wraps on Resize only; an auto-height box wrapped for another width shows one row per paragraph.
