@@ -18,8 +18,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# A copy of an example to try the wizard on, in proposals/scratch/ (ignored by git; beside the examples, so the
+# schema line at its top still finds the schema): saving it changes nothing the repository tracks. An earlier
+# copy, and what was saved to it, is kept.
 run: $(STAMP)
-	$(BIN)/apm-designer edit proposals/examples/two-sided-aco.yaml
+	@mkdir -p proposals/scratch
+	cp -n proposals/examples/two-sided-aco.yaml proposals/scratch/two-sided-aco.yaml
+	@echo "Editing proposals/scratch/two-sided-aco.yaml, a copy of proposals/examples/two-sided-aco.yaml"
+	$(BIN)/apm-designer edit proposals/scratch/two-sided-aco.yaml
 
 # Installs nothing outside the project: the browser test uses a Chromium already on the machine (and is skipped,
 # with the reason, when there is none); the editor tests use yaml-language-server from .venv (skipped without npm).

@@ -536,7 +536,9 @@ def test_review_shows_the_rendered_proposal_and_exports_what_render_writes(state
         assert markdown.query("MarkdownH2")  # rendered as a document, not shown as text
         problems = screen.query_one("#review-problems", OptionList)
         assert problems.option_count >= 1
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+r")  # asks where, offering aco.md
+        await pilot.pause()
+        await pilot.press("enter")
         await pilot.pause(0.2)
 
     drive(WizardApp(Session.edit(aco)), scenario)

@@ -3,6 +3,8 @@ undo, where exports go, the panes and header at 80 columns, and choices told apa
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from test_tui import drive, go, settled, typed
@@ -11,6 +13,8 @@ from textual.widgets import Input, TextArea
 from apm_designer.document import load
 from apm_designer.drafts import Session
 from apm_designer.tui.app import WizardApp
+from apm_designer.tui.screens.dialogs import Ask, AskPath
+from apm_designer.tui.screens.proposal import ProposalScreen
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "proposals" / "examples"
@@ -50,5 +54,55 @@ def test_typing_into_a_given_answer_adds_to_it_and_ctrl_z_takes_it_back(state, a
         await pilot.press("ctrl+z")
         assert q.answer(("element_1", "authority_rationale")) == rationale
         await settled(pilot)
+
+    drive(WizardApp(Session.edit(aco)), scenario)
+
+
+# ------------------------------------------------------------------------------------------- where files go
+
+
+def test_make_run_edits_an_untracked_copy_of_the_example():
+    """`make run` is a newcomer's first command: saving there (enter on the quit dialog) must not change a file the
+    repository tracks."""
+    plan = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    [edit] = [line for line in plan.splitlines() if "apm-designer edit " in line]
+    edited = edit.split("apm-designer edit ", 1)[1].split()[0]
+    assert subprocess.run(["git", "ls-files", "--error-unmatch", edited], cwd=ROOT, capture_output=True).returncode
+    assert subprocess.run(["git", "check-ignore", "-q", edited], cwd=ROOT).returncode == 0
+    assert f"cp -n proposals/examples/two-sided-aco.yaml {edited}" in plan
+
+
+def test_export_says_where_it_writes_and_asks_before_replacing_a_file_it_did_not_write(state, aco):
+    theirs = aco.with_suffix(".md")
+    theirs.write_text("someone's notes\n", encoding="utf-8")
+    rendered = subprocess.run([sys.executable, "-m", "apm_designer", "render", str(aco)], capture_output=True,
+                              text=True, check=True).stdout
+
+    async def scenario(pilot):
+        app = pilot.app
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, AskPath)
+        assert app.screen.query_one("#path", Input).value == "aco.md"  # where it will write, before it does
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, Ask) and "aco.md already exists" in str(app.screen.query_one(
+            ".dialog-message").render())
+        await pilot.press("enter")  # out of habit: keeps the file
+        await pilot.pause()
+        assert theirs.read_text(encoding="utf-8") == "someone's notes\n"
+
+        await pilot.press("ctrl+r", "enter")
+        await pilot.pause()
+        await pilot.press("tab", "enter")  # Replace it
+        await pilot.pause(0.2)
+        assert theirs.read_text(encoding="utf-8") == rendered
+        assert any("Exported the rendered proposal to aco.md" in str(n.message) for n in app._notifications)
+
+        theirs.write_text("stale\n", encoding="utf-8")
+        await pilot.press("ctrl+r")  # written in this session: written again, without asking
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ProposalScreen)
+        assert theirs.read_text(encoding="utf-8") == rendered
 
     drive(WizardApp(Session.edit(aco)), scenario)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -111,6 +112,8 @@ class ProposalScreen(Screen[None]):
         self._page_checked: dict[str, int] = {}  # by step: the check its page shows
         self._panel_checked = 0
         self._building: AwaitMount | None = None  # a page being mounted (see WizardApp.exit)
+        self.exported: set[Path] = set()  # the files the export wrote in this session (resolved)
+        self.export_target: Path | None = None  # where the export last wrote
 
     # ------------------------------------------------------------------------------------------------ layout
 
@@ -520,7 +523,7 @@ class ProposalScreen(Screen[None]):
         if self.session.path is None:
             target = await self.app.push_screen_wait(AskPath(
                 "Save the proposal", "Where should the proposal be saved? (a .yaml file)", "proposal.yaml",
-                action="Save", check=_writable, browse=False))
+                action="Save", check=_writable(".yaml", ".yml"), browse=False))
             if target is None:
                 return False
             if target.exists():
@@ -557,8 +560,9 @@ class ProposalScreen(Screen[None]):
     async def action_export(self) -> None:
         if self.session.path is None and not await self.save():
             return
-        assert self.session.path is not None
-        target = self.session.path.with_suffix(".md")
+        target = await self._export_target()
+        if target is None:
+            return
         try:
             q = self.session.questionnaire
             check = q.check()
@@ -566,7 +570,30 @@ class ProposalScreen(Screen[None]):
         except OSError as e:
             self.notify(f"Could not export: {e.strerror or e}", severity="error", timeout=8)
             return
-        self.notify(f"Exported {_shown(target)}", timeout=3)
+        self.exported.add(target.resolve())
+        self.export_target = target
+        self.notify(f"Exported the rendered proposal to {_shown(target)}", timeout=4)
+
+    async def _export_target(self) -> Path | None:
+        """Where the export writes: asked the first time (the proposal's name with .md offered), then the same file.
+        A file the export did not write in this session (someone's notes, a committed example's rendering) is
+        replaced only when the proposer says so, and keeping it is what enter does."""
+        if self.export_target is not None and self.export_target.resolve() in self.exported:
+            return self.export_target
+        assert self.session.path is not None
+        target = await self.app.push_screen_wait(AskPath(
+            "Export the rendered proposal", "The proposal as Markdown (as `apm-designer render` writes it) goes to:",
+            _shown(self.session.path.with_suffix(".md")), action="Export", check=_writable(".md"), browse=False))
+        if target is None:
+            return None
+        if target.exists() and target.resolve() not in self.exported:
+            answer = await self.app.push_screen_wait(Ask(
+                "Replace the file?", f"{_shown(target)} already exists, and this session did not write it. Replace "
+                "it with the rendered proposal?", [("keep", "Keep it", "primary"), ("replace", "Replace it", "error")],
+                cancel="keep"))
+            if answer != "replace":
+                return None
+        return target
 
     @work(exclusive=True, group="file")
     async def request_quit(self) -> None:
@@ -623,11 +650,16 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _writable(path: Path) -> str | None:
-    if path.suffix not in (".yaml", ".yml"):
-        return "end the name with .yaml"
-    if not path.parent.exists():
-        return f"there is no folder {path.parent}"
-    if path.is_dir():
-        return "that is a folder"
-    return None
+def _writable(*suffixes: str) -> Callable[[Path], str | None]:
+    """A check of a file name typed to write to: what is wrong with it, or None."""
+
+    def check(path: Path) -> str | None:
+        if path.suffix not in suffixes:
+            return f"end the name with {suffixes[0]}"
+        if not path.parent.exists():
+            return f"there is no folder {path.parent}"
+        if path.is_dir():
+            return "that is a folder"
+        return None
+
+    return check
