@@ -106,3 +106,27 @@ def test_export_says_where_it_writes_and_asks_before_replacing_a_file_it_did_not
         assert theirs.read_text(encoding="utf-8") == rendered
 
     drive(WizardApp(Session.edit(aco)), scenario)
+
+
+# ------------------------------------------------------------------------------------------- at 80 columns
+
+
+def test_ctrl_g_at_80_columns_with_a_pane_open_shows_the_step_list_it_focuses(state, aco):
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        for pane in ("f1", "f2"):
+            await pilot.press(pane)
+            await pilot.pause()
+            assert screen.aside_shown and not screen.query_one("#sidebar").display  # the pane takes its place
+            await pilot.press("ctrl+g")
+            await pilot.pause()
+            steps = screen.query_one("#steps")
+            assert pilot.app.focused is steps
+            assert screen.query_one("#sidebar").display and steps.region.width > 0  # seen, not focused blind
+            await pilot.press("down", "enter")
+            await pilot.pause()
+            assert screen.current == "element_1"
+            await pilot.press("ctrl+b")
+            await pilot.pause()
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(80, 24))

@@ -324,6 +324,9 @@ class ProposalScreen(Screen[None]):
         await self.action_previous_step()
 
     def action_focus_steps(self) -> None:
+        if not self.query_one("#sidebar").display:  # a narrow terminal, where the pane open takes its place
+            self._aside_chosen = True
+            self._layout(self.app.size.width, aside=False)
         self.step_list.focus()
 
     @on(JumpTo)
