@@ -120,7 +120,7 @@ def test_start_screen_opens_a_typed_file_name_and_reports_a_broken_one(state, ac
         await pilot.pause()
         assert isinstance(pilot.app.screen, ProposalScreen)
         assert pilot.app.session.path == Path("aco.yaml")
-        assert "Tri-County" in pilot.app.screen.sub_title
+        assert "Tri-County" in pilot.app.screen.title
 
     drive(WizardApp(), scenario)
 

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from test_tui import drive, go, settled, typed
-from textual.widgets import Input, TextArea
+from textual.widgets import Header, Input, TextArea
+from textual.widgets._header import HeaderTitle
 
 from apm_designer.document import load
 from apm_designer.drafts import Session
@@ -127,6 +128,28 @@ def test_ctrl_g_at_80_columns_with_a_pane_open_shows_the_step_list_it_focuses(st
             await pilot.pause()
             assert screen.current == "element_1"
             await pilot.press("ctrl+b")
+            await pilot.pause()
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(80, 24))
+
+
+def test_the_header_always_shows_the_file_and_whether_it_is_saved_shortening_a_long_title(state, aco):
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        title = pilot.app.session.questionnaire.title
+        for size in ((80, 24), (60, 24), (160, 40)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.press("end", "x")  # an unsaved change
+            await pilot.pause()
+            shown = screen.query_one(Header).format_title().plain
+            room = screen.query_one(HeaderTitle).size.width
+            assert len(shown) <= room, (size, shown)
+            assert shown.endswith(" — aco.yaml · ● unsaved"), shown
+            assert title[:10] in shown  # the title, shortened only as much as it must be
+            if size[0] == 160:
+                assert title in shown
+            await pilot.press("backspace")
             await pilot.pause()
 
     drive(WizardApp(Session.edit(aco)), scenario, size=(80, 24))

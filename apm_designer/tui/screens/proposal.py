@@ -54,6 +54,7 @@ from apm_designer.wizard import (
     without_problems,
 )
 
+HEADER_ASIDE = 18  # columns of the header beside its title: Textual 8.2.8's icon (8) and clock space (10)
 WIDE = 120  # columns from which the help and evaluation pane shows beside the form by default
 SETTLE = 0.15  # seconds of quiet before checking, evaluating and writing the draft
 IDLE = 2.0  # seconds without a key or a click before background work: building pages, collecting garbage
@@ -136,7 +137,6 @@ class ProposalScreen(Screen[None]):
         self.step_list = self.query_one(StepList)
         self.panel = self.query_one(EvaluationPanel)
         self.aside = self.query_one("#aside")
-        self.title = "APM Designer"
         self._show_title()
         self._layout(self.app.size.width)
         self.settle()
@@ -147,6 +147,7 @@ class ProposalScreen(Screen[None]):
         self.idle_timer = self.set_interval(IDLE / 2, self._while_idle)
 
     async def on_resize(self, event: Resize) -> None:
+        self._show_title()
         self._layout(event.size.width)
         self._refresh_panel()
         self.show_help()
@@ -174,10 +175,14 @@ class ProposalScreen(Screen[None]):
         return bool(self.aside.display)
 
     def _show_title(self) -> None:
+        """The header: the proposal's title, then its file and whether it is saved. The file and its state always
+        show; the title is shortened to what room is left (Textual's header would cut the end off instead)."""
         path = self.session.path
-        name = _shown(path) if path else "not saved yet"
-        self.sub_title = f"{self.session.questionnaire.title} · {name}" + (" · ● unsaved" if self.session.dirty
-                                                                          else "")
+        self.sub_title = (_shown(path) if path else "not saved yet") + (" · ● unsaved" if self.session.dirty
+                                                                        else "")
+        room = self.app.size.width - HEADER_ASIDE - len(" — ") - len(self.sub_title)
+        title = self.session.questionnaire.title
+        self.title = title if len(title) <= room else title[:max(room - 1, 0)].rstrip() + "…"
 
     # ------------------------------------------------------------------------------------------------- steps
 
