@@ -12,7 +12,7 @@ from textual.widgets import Header, Input, TextArea
 from textual.widgets._header import HeaderTitle
 
 from apm_designer.document import load
-from apm_designer.drafts import Session
+from apm_designer.drafts import Session, draft_path_for, remember, write_draft
 from apm_designer.tui.app import WizardApp
 from apm_designer.tui.screens.dialogs import Ask, AskPath
 from apm_designer.tui.screens.proposal import ProposalScreen
@@ -153,3 +153,26 @@ def test_the_header_always_shows_the_file_and_whether_it_is_saved_shortening_a_l
             await pilot.pause()
 
     drive(WizardApp(Session.edit(aco)), scenario, size=(80, 24))
+
+
+def test_under_a_root_folder_the_start_screen_lists_only_the_files_in_it(state, aco):
+    team = state / "team"
+    team.mkdir()
+    inside = team / "shared.yaml"
+    inside.write_bytes(aco.read_bytes())
+    remember(aco)
+    remember(inside)
+    write_draft(draft_path_for(aco), aco, {"metadata": {"title": "Draft outside"}})
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        assert screen.recent == [inside.resolve()]
+        assert screen.drafts == []
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press(*typed("aco.yaml"), "enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, AskPath)
+        assert "only files in" in str(pilot.app.screen.query_one("#path-error").render())
+
+    drive(WizardApp(root=team.resolve()), scenario)
