@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from test_tui import drive, go, settled, typed
-from textual.widgets import Header, Input, TextArea
+from textual.widgets import Header, Input, SelectionList, TextArea
 from textual.widgets._header import HeaderTitle
 
 from apm_designer.document import load
@@ -176,3 +176,31 @@ def test_under_a_root_folder_the_start_screen_lists_only_the_files_in_it(state, 
         assert "only files in" in str(pilot.app.screen.query_one("#path-error").render())
 
     drive(WizardApp(root=team.resolve()), scenario)
+
+
+def test_at_80_columns_every_choice_shows_whole_and_ticked_boxes_differ_without_colour(state, aco):
+    path = "payment.lines_of_business.0.arrangements.0.combined_with"
+    chosen = load(aco).data["payment"]["lines_of_business"][0]["arrangements"][0]["combined_with"]
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await go(pilot, "payment.lines_of_business.0")
+        await pilot.press("enter")  # open the line of business
+        await go(pilot, "payment.lines_of_business.0.arrangements.0")
+        await pilot.press("enter")  # and its first arrangement
+        await go(pilot, path)
+        choices = screen.query_one("#q-payment-lines_of_business-0-arrangements-0-combined_with", SelectionList)
+        field = choices.parent.field
+        assert choices.size.width < 40  # deep in the payment entries: a narrow list
+        choices.styles.max_height = 200  # every line on screen, to read them all
+        await pilot.pause()
+        lines = [choices.render_line(y).text for y in range(choices.size.height)]
+        boxes = [(n, line[1]) for n, line in enumerate(lines) if line.startswith("▐")]
+        assert len(boxes) == len(field.choices)
+        for (value, label), (n, tick), next_box in zip(field.choices, boxes, [*boxes[1:], (len(lines), "")],
+                                                       strict=True):
+            shown = " ".join(line[4:].strip() for line in lines[n:next_box[0]]).strip()
+            assert shown == label, "a choice is shown whole, wrapped onto more lines"
+            assert tick == ("X" if value in chosen else " "), "ticked: X; not ticked: blank"
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(80, 24))

@@ -15,17 +15,22 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
+from textual.strip import Strip
 from textual.validation import ValidationResult, Validator
 from textual.walk import walk_depth_first
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static, TextArea
+from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.selection_list import Selection
 
 from apm_designer.tui.widgets.choice import Choice
@@ -131,7 +136,7 @@ class FieldBox(Vertical):
                           allow_blank=True, value=Select.NULL if current is None else current, classes="answer")
         if f.kind == "choices":
             chosen = value if isinstance(value, list) else []
-            return SelectionList(*(Selection(lbl, v, v in chosen) for v, lbl in f.choices), id=wid, classes="answer")
+            return Choices(*(Selection(lbl, v, v in chosen) for v, lbl in f.choices), id=wid, classes="answer")
         box = OneLineAnswer(as_text(f, value), placeholder=_placeholder(f), id=wid, validators=[AnswerValidator(f)],
                             valid_empty=True, classes="answer")
         box.cursor_blink = self.blink
@@ -257,6 +262,40 @@ def after_each_layout(widget: Widget, fit: Callable[[], None]) -> None:
     (a race seen under `app.run`), so widgets that adapt to their width check it after each layout instead.
     """
     widget.screen.screen_layout_refresh_signal.subscribe(widget, lambda _screen: fit(), immediate=True)
+
+
+class Choices(SelectionList):  # type: ignore[type-arg]
+    """Several choices, each whole however narrow the form (wrapped onto more lines, never cut to "FFS-based
+    shared s…"), and ticked or not without colour: a ticked box holds an X, an empty one is blank.
+
+    Textual 8.2.8's SelectionList puts its boxes as if every choice took one line (a wrapped choice's box lands on
+    the wrong line), measures its height as if the choices had the boxes' width too, and draws an X in every box,
+    telling them apart by colour alone."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # The choices wrap beside their boxes and the scrollbar's room (kept, app.tcss): Textual 8.2.8 measures them
+        # as if they had that width too.
+        room = width - self._get_left_gutter_width() - self.styles.scrollbar_size_vertical
+        return super().get_content_height(container, viewport, room)
+
+    def render_line(self, y: int) -> Strip:
+        line = OptionList.render_line(self, y)  # the choice's text, wrapped by OptionList
+        try:
+            index, line_of_choice = self._lines[self.scroll_offset.y + y]
+        except IndexError:
+            return line
+        choice = self.get_option_at_index(index)
+        text_style = next(iter(line)).style or self.rich_style
+        if line_of_choice:  # a wrapped choice's next lines: under its text, not beside a box of their own
+            return Strip([Segment(" " * self._get_left_gutter_width(), text_style), *line])
+        ticked = choice.value in self._selected
+        component = "selection-list--button" + "-selected" * ticked + "-highlighted" * (self.highlighted == index)
+        meta = Style(meta={"option": index})  # a click on the box ticks it
+        box_style = self.get_component_rich_style(component) + meta
+        side_style = Style.from_color(box_style.bgcolor, text_style.bgcolor) + meta
+        return Strip([Segment(ToggleButton.BUTTON_LEFT, side_style),
+                      Segment(ToggleButton.BUTTON_INNER if ticked else " ", box_style),
+                      Segment(ToggleButton.BUTTON_RIGHT, side_style), Segment(" ", text_style), *line])
 
 
 UNDO_PAUSE = 1.0  # seconds between keys that start a new step to undo (as in Textual's TextArea)
