@@ -550,6 +550,19 @@ def test_review_draws_every_table_and_list_item_whole_each_as_one_widget(state, 
     def cells_drawn(table) -> list[list[str]]:
         """Each row's cells as drawn, read back from the box-drawn lines (a cell's wrapped lines joined)."""
         lines = [strip.text for strip in table.render_lines(Region(0, 0, *table.size))]
+        if "┬" not in lines[0]:  # a row at a time, each cell after its column's name
+            headers = [h.plain for h in table._headers]
+            stacked: list[list[str]] = []
+            for line in lines:
+                inner = line.strip()[1:-1]
+                if line.lstrip().startswith(("┌", "├")):
+                    stacked.append([])
+                elif line.lstrip().startswith("│") and len(stacked[-1]) < len(headers) and inner.startswith(
+                        f" {headers[len(stacked[-1])]}:"):
+                    stacked[-1].append(inner.strip()[len(headers[len(stacked[-1])]) + 1:])
+                elif line.lstrip().startswith("│"):
+                    stacked[-1][-1] += " " + inner.strip()
+            return [headers, *stacked]
         rows: list[list[str]] = []
         for line in lines:
             if line.lstrip().startswith(("┌", "├", "└")):  # a rule: the next text line starts a new row

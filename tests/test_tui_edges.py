@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from test_tui import drive, go, settled, typed
+from textual.geometry import Region
 from textual.widgets import Header, Input, SelectionList, TextArea
 from textual.widgets._header import HeaderTitle
 
@@ -16,6 +17,8 @@ from apm_designer.drafts import Session, draft_path_for, remember, write_draft
 from apm_designer.tui.app import WizardApp
 from apm_designer.tui.screens.dialogs import Ask, AskPath
 from apm_designer.tui.screens.proposal import ProposalScreen
+from apm_designer.tui.widgets.proposal_view import TableBlock
+from apm_designer.wizard import REVIEW
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "proposals" / "examples"
@@ -202,5 +205,32 @@ def test_at_80_columns_every_choice_shows_whole_and_ticked_boxes_differ_without_
             shown = " ".join(line[4:].strip() for line in lines[n:next_box[0]]).strip()
             assert shown == label, "a choice is shown whole, wrapped onto more lines"
             assert tick == ("X" if value in chosen else " "), "ticked: X; not ticked: blank"
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(80, 24))
+
+
+def test_at_80_columns_the_reviews_tables_split_no_word_that_fits(state, aco):
+    """A table whose columns cannot stand side by side without splitting words (the payment arrangements' six, in
+    the 46 columns the review has at 80) is drawn a row at a time, each cell after its column's name."""
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await screen.show_step(REVIEW, focus=True)
+        await settled(pilot)
+        tables = list(screen.query(TableBlock))
+        assert len(tables) > 10
+        stacked = 0
+        for table in tables:
+            width = table.size.width
+            lines = [strip.text for strip in table.render_lines(Region(0, 0, *table.size))]
+            assert lines[0].startswith("┌") and lines[-1].startswith("└") and len(lines) == table.size.height
+            assert all(len(line.rstrip()) <= width for line in lines)
+            drawn = {word for line in lines for word in line.replace("│", " ").split()}
+            for row in [table._headers, *table._rows]:
+                for cell in row:
+                    for word in cell.plain.split():
+                        assert len(word) > width - 6 or word in drawn or f"{word}:" in drawn, (word, lines)
+            stacked += not any("┬" in line for line in lines)
+        assert stacked  # some tables were too wide to draw side by side
 
     drive(WizardApp(Session.edit(aco)), scenario, size=(80, 24))
