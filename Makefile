@@ -35,7 +35,7 @@ test: $(STAMP) $(VENV)/node_modules/.installed
 
 $(VENV)/node_modules/.installed: $(STAMP)
 	@if command -v npm >/dev/null; then \
-	  npm install --prefix $(VENV) --no-save --no-audit --no-fund --silent --fetch-retries=1 $(YAML_LANGUAGE_SERVER) \
+	  npm install --prefix $(VENV) --no-save --no-audit --no-fund --silent --fetch-retries=1 --fetch-timeout=30000 $(YAML_LANGUAGE_SERVER) \
 	    && touch $@ \
 	    || echo "npm could not install $(YAML_LANGUAGE_SERVER): the editor tests will be skipped"; \
 	else echo "no npm: the editor tests (yaml-language-server) will be skipped"; fi
