@@ -296,3 +296,7 @@ def test_a_file_outside_the_root_folder_is_refused_before_serving(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip() == f"{tmp_path / 'p.yaml'}: error: outside {tmp_path / 'team'}, the folder served " \
                                   "(--root) [outside-root]"
+    missing = cli("serve", "--root", str(tmp_path / "nowhere"), "--port", str(free_port()))
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == f"{tmp_path / 'nowhere'}: error: there is no folder {tmp_path / 'nowhere'} to " \
+                                     "serve [no-folder]"
