@@ -205,6 +205,13 @@ def test_at_80_columns_every_choice_shows_whole_and_ticked_boxes_differ_without_
             shown = " ".join(line[4:].strip() for line in lines[n:next_box[0]]).strip()
             assert shown == label, "a choice is shown whole, wrapped onto more lines"
             assert tick == ("X" if value in chosen else " "), "ticked: X; not ticked: blank"
+        assert not lines[1].startswith("▐") and "legacy" not in chosen
+        inside = choices.content_region.offset - choices.region.offset
+        # Beside the first choice's second line: ticks that choice.
+        await pilot.click(choices, offset=(inside.x + 1, inside.y + 1))
+        await pilot.pause()
+        assert "legacy" in pilot.app.session.questionnaire.answer(
+            ("payment", "lines_of_business", 0, "arrangements", 0, "combined_with"))
 
     drive(WizardApp(Session.edit(aco)), scenario, size=(80, 24))
 

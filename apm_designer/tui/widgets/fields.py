@@ -290,7 +290,7 @@ class Choices(SelectionList):  # type: ignore[type-arg]
             return Strip([Segment(" " * self._get_left_gutter_width(), text_style), *line])
         ticked = choice.value in self._selected
         component = "selection-list--button" + "-selected" * ticked + "-highlighted" * (self.highlighted == index)
-        meta = Style(meta={"option": index})  # a click on the box ticks it
+        meta = Style(meta={"option": index})  # a click on the box ticks it (the text's style carries it already)
         box_style = self.get_component_rich_style(component) + meta
         side_style = Style.from_color(box_style.bgcolor, text_style.bgcolor) + meta
         return Strip([Segment(ToggleButton.BUTTON_LEFT, side_style),
