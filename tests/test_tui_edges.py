@@ -163,6 +163,7 @@ def test_under_a_root_folder_the_start_screen_lists_only_the_files_in_it(state, 
     team.mkdir()
     inside = team / "shared.yaml"
     inside.write_bytes(aco.read_bytes())
+    (team / "link.yaml").symlink_to(aco)
     remember(aco)
     remember(inside)
     write_draft(draft_path_for(aco), aco, {"metadata": {"title": "Draft outside"}})
@@ -173,10 +174,16 @@ def test_under_a_root_folder_the_start_screen_lists_only_the_files_in_it(state, 
         assert screen.drafts == []
         await pilot.press("o")
         await pilot.pause()
-        await pilot.press(*typed("aco.yaml"), "enter")
+        for outside in ("aco.yaml", str(aco), "team/link.yaml"):  # relative, absolute, a link in the folder
+            pilot.app.screen.query_one("#path", Input).value = ""
+            await pilot.press(*typed(outside), "enter")
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, AskPath)
+            assert "only files in" in str(pilot.app.screen.query_one("#path-error").render())
+        pilot.app.screen.query_one("#path", Input).value = ""
+        await pilot.press(*typed("team/shared.yaml"), "enter")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, AskPath)
-        assert "only files in" in str(pilot.app.screen.query_one("#path-error").render())
+        assert pilot.app.session.path == Path("team/shared.yaml")
 
     drive(WizardApp(root=team.resolve()), scenario)
 
