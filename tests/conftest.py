@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-REAL_HOME = Path(os.path.expanduser("~"))  # before any of the below: the folder no test may write under
+# The folder no test may write under, as it was before any of the below; kept in the environment for the processes
+# pytest-xdist starts, which inherit the home the first one made.
+REAL_HOME = Path(os.environ.setdefault("APM_DESIGNER_TESTS_REAL_HOME", os.path.expanduser("~")))
 XDG_FOLDERS = {  # variable: its folder under a home, as the XDG base directory specification defaults it
     "XDG_CONFIG_HOME": ".config",
     "XDG_STATE_HOME": ".local/state",
