@@ -1,4 +1,6 @@
-"""`apm-designer serve` end to end: a real headless Chromium opens the page, types into the wizard, saves to disk.
+"""`apm-designer serve` end to end: a real headless Chromium opens the page, types into the wizard, saves to disk;
+the page needs the access token printed at start, opens and saves nothing outside the root folder, sends browsers
+to the public URL, and fetches nothing but from the server.
 
 Chromium is the machine's own (Debian's `chromium`, which `.ci/run` installs for CI; the test is skipped without
 one); Playwright drives it through that executable, so nothing downloads a browser build of its own. The wizard draws
