@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the proposal every browser tab opens (started if it does not exist); default: start screen")
     p.add_argument("--host", default="localhost", help="address to listen on (default: localhost)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument("--root", metavar="FOLDER",
+                   help="the folder whose proposals the page may open and save, nothing outside it (default: FILE's "
+                        "folder, else the current folder)")
+    p.add_argument("--public-url", metavar="URL",
+                   help="the address browsers reach the server at, e.g. behind a proxy (default: from --host/--port)")
     return parser
 
 
