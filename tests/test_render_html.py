@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from test_serve_e2e import chromium  # noqa: F401  (a fixture)
 
 from apm_designer.document import load
 from apm_designer.metrics import compute
@@ -127,14 +128,14 @@ def test_a_warning_banner_is_a_warning_box_without_its_marker(tmp_path: Path) ->
     assert "[!WARNING]" not in page and "Does not validate (1 problem)" in "".join(parsed.text)
 
 
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="no Chromium on this machine")
-def test_chromium_prints_the_page_with_a_page_per_element(tmp_path: Path) -> None:
-    """A real browser opens the page offline and prints it: every element starts a page of its own."""
+def test_chromium_prints_the_page_with_a_page_per_element(chromium: str, tmp_path: Path) -> None:  # noqa: F811
+    """A real browser (the machine's own, as for serve's browser tests) opens the page offline and prints it:
+    every element starts a page of its own."""
     data = load(ROOT / "proposals" / "examples" / "small-practice-medical-home.yaml").data
     page = tmp_path / "p.html"
     page.write_text(render_html(data), encoding="utf-8")
     pdf = tmp_path / "p.pdf"
-    subprocess.run(["/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                     f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
                     f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120, check=True,
                    env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
