@@ -30,7 +30,7 @@ def _paths(p: argparse.ArgumentParser) -> None:
 
 
 FORMAT_HELP = {"text": "text for people", "json": "json for programs", "github": "github for workflow annotations",
-               "csv": "csv for spreadsheets"}
+               "csv": "csv for spreadsheets", "markdown": "markdown for the README"}
 
 
 def _format(p: argparse.ArgumentParser, choices: Sequence[str] = FORMATS) -> None:
@@ -65,10 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-on", choices=("error", "warning"), default="error",
                    help="fail on warnings too, not only on invalid files and failed --expect gates")
 
-    p = sub.add_parser("render", help="render proposals as Markdown a reviewer reads on its own")
+    p = sub.add_parser("render", help="render proposals as a document a reviewer reads on its own")
     _paths(p)
     p.add_argument("-o", "--output", metavar="OUT", help="a file (one proposal) or a folder (several); default stdout")
     p.add_argument("--allow-invalid", action="store_true", help="render an invalid draft, with a visible banner")
+    p.add_argument("--layout", choices=("proposal", "ptac"), default="proposal",
+                   help="proposal: summary first, then the toolkit's elements (default); ptac: as PTAC's proposal "
+                        "submission instructions ask (cover page, abstract, the ten criteria, appendices)")
+    p.add_argument("--format", choices=("markdown", "html"), default="markdown",
+                   help="markdown (default), or html: one self-contained page to open in a browser or print")
 
     p = sub.add_parser("metrics", help="LAN payment-mix metrics for each line of business")
     _paths(p)
@@ -80,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("edit", help="open a proposal in the wizard")
     p.add_argument("file", metavar="FILE")
 
+    p = sub.add_parser("rules", help="list the rules, their citations, and each year's thresholds with their sources")
+    _format(p, ("text", "json", "markdown"))
+
     p = sub.add_parser("schema", help="print the proposal JSON Schema (or its path)")
     p.add_argument("--path", action="store_true", help="print the schema file's path instead of its content")
 
@@ -88,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the proposal every browser tab opens (started if it does not exist); default: start screen")
     p.add_argument("--host", default="localhost", help="address to listen on (default: localhost)")
     p.add_argument("--port", type=_port, default=8000, help="port to listen on, 1 to 65535 (default: 8000)")
+    p.add_argument("--root", metavar="FOLDER",
+                   help="the folder whose proposals the page may open and save, nothing outside it (default: FILE's "
+                        "folder, else the current folder)")
+    p.add_argument("--public-url", metavar="URL",
+                   help="the address browsers reach the server at, e.g. behind a proxy (default: from --host/--port)")
     return parser
 
 
