@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_tui import aco, drive, go, settled, state  # noqa: F401  (fixtures)
+from test_tui import drive, go, settled
 from textual import events
 from textual.widgets import Markdown, TextArea
 
@@ -24,7 +24,7 @@ LONG_ANSWER = "element_3.model_design"
     "Escape \x1b[2J clears a screen\nDEL \x7f, NUL \x00, CSI \x9b and BEL \x07",
     "a next line\x85and a line separator\u2028and a paragraph separator\u2029in one line\nthen a CR at the end\r",
 ], ids=["tab-first", "control-characters", "unicode-breaks"])
-def test_a_long_answer_pasted_into_the_wizard_is_saved_so_that_the_file_opens_again(state, aco, pasted):  # noqa: F811
+def test_a_long_answer_pasted_into_the_wizard_is_saved_so_that_the_file_opens_again(state, aco, pasted):
     given = {}
 
     async def scenario(pilot):
@@ -51,7 +51,7 @@ class LosesAnAnswer(ProposalFile):
         return re.sub(r"(?m)^  model_design: .*$", "  model_design: |-\n    \tTabbed", super().render(data))
 
 
-def test_a_save_that_would_not_load_back_replaces_nothing_and_keeps_the_draft(state, aco):  # noqa: F811
+def test_a_save_that_would_not_load_back_replaces_nothing_and_keeps_the_draft(state, aco):
     before = aco.read_bytes()
     session = Session.edit(aco)
     session.file.__class__ = LosesAnAnswer
@@ -63,7 +63,7 @@ def test_a_save_that_would_not_load_back_replaces_nothing_and_keeps_the_draft(st
     assert draft is not None and draft.data["element_3"]["model_design"] == "\tTabbed"
 
 
-def test_a_tiny_total_shows_its_metrics_and_review_instead_of_ending_the_wizard(state, aco):  # noqa: F811
+def test_a_tiny_total_shows_its_metrics_and_review_instead_of_ending_the_wizard(state, aco):
     aco.write_text(aco.read_text(encoding="utf-8").replace("total_dollars: 540000000", "total_dollars: 1.0e-20"),
                    encoding="utf-8")
     assert load(aco).data["payment"]["lines_of_business"][0]["total_dollars"] == 1e-20

@@ -228,8 +228,7 @@ def test_an_edited_answer_loads_back_exactly_as_typed(answer):
     assert loads(out).data == data
 
 
-def test_a_crlf_file_keeps_crlf_on_every_line_it_writes(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+def test_a_crlf_file_keeps_crlf_on_every_line_it_writes(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_bytes(HAND_WRITTEN.replace("\n", "\r\n").encode())
     session = Session.edit(path)
@@ -241,8 +240,7 @@ def test_a_crlf_file_keeps_crlf_on_every_line_it_writes(tmp_path, monkeypatch):
     assert loads(raw.decode()).data["element_4"]["beneficiaries"] == 13000
 
 
-def test_a_byte_order_mark_is_kept_and_is_no_change_on_disk(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+def test_a_byte_order_mark_is_kept_and_is_no_change_on_disk(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + HAND_WRITTEN.encode())
     session = Session.edit(path)
