@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -29,3 +30,16 @@ def test_serve_refuses_a_port_that_cannot_be_before_printing_an_address(port: st
     assert r.returncode == 2
     assert f"argument --port: '{port}' is not a port number (1 to 65535)" in r.stderr
     assert "http" not in r.stdout
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda p: os.mkfifo(p), "is not a regular file (a named pipe, device or socket); give a proposal file"),
+    (lambda p: p.symlink_to(p), "cannot read: a symbolic link that leads back to itself (a symlink loop)"),
+    (lambda p: None, "no such file; start one with `apm-designer new p.yaml`"),
+], ids=["named-pipe", "symlink-loop", "missing"])
+def test_edit_says_what_is_wrong_with_a_path_it_cannot_open_without_waiting(tmp_path: Path, make, message) -> None:
+    make(tmp_path / "p.yaml")
+    r = subprocess.run([sys.executable, "-m", "apm_designer", "edit", "p.yaml"], capture_output=True, text=True,
+                       cwd=tmp_path, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr == f"p.yaml: error: {message} [unreadable]\n"

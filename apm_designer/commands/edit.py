@@ -14,7 +14,7 @@ def run(args: argparse.Namespace) -> int:
     from apm_designer.drafts import Session
 
     path = Path(args.file)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a link to nowhere, or a loop, is reported as what it is
         shown = inert(str(path))
         print(f"{shown}: error: no such file; start one with `apm-designer new {shown}` [unreadable]", file=sys.stderr)
         return 2
@@ -23,8 +23,9 @@ def run(args: argparse.Namespace) -> int:
     except LoadError as e:
         print(e, file=sys.stderr)
         return 1
-    except UnreadableFile as e:
-        print(f"{inert(str(e))} [unreadable]", file=sys.stderr)
+    except UnreadableFile as e:  # as validate reports it
+        reason = str(e).removeprefix(f"{path}: ")
+        print(f"{inert(str(path))}: error: {inert(reason)} [unreadable]", file=sys.stderr)
         return 2
     from apm_designer.tui.app import WizardApp
 
