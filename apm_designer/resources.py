@@ -1,7 +1,7 @@
 """Where the files that ship with apm-designer live.
 
-In a source checkout (and an editable install) `schemas/`, `templates/` and `proposals/models/` sit at the repository root beside the
-package; a wheel carries them inside the package. Both layouts resolve here and nowhere else.
+In a source checkout (and an editable install) `schemas/`, `templates/` and `proposals/models/` sit at the repository
+root beside the package; a wheel carries them inside the package. Both layouts resolve here and nowhere else.
 """
 
 from __future__ import annotations
