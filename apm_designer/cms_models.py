@@ -6,7 +6,7 @@ toolkit's examples use for it. Its status (APM, Advanced APM, MIPS APM) is what 
 answers, which tests/test_real_models.py holds to the status CMS published for that year.
 
 Starting from a model copies its answers into a new draft: the proposer's own title, status draft, none of CMS's
-contact details, and a note of where it came from (the new file's first comment line).
+contact details, and a note of where it came from (a comment at the top of its file, under the schema line).
 """
 
 from __future__ import annotations
@@ -51,18 +51,23 @@ class CmsModel:
 
     def status(self) -> str:
         """What the model is, e.g. "APM · Advanced APM · MIPS APM · LAN 3B", or "not an APM · LAN 2A"."""
-        from apm_designer.rules import evaluate
-
-        verdicts = evaluate(_answers(self.key)).verdicts
-        shown = [name for label, name in STATUS_LABELS if verdicts[label].value == "yes"] or ["not an APM"]
-        if verdicts["lan"].category:
-            shown.append(f"LAN {verdicts['lan'].category}")
-        return " · ".join(shown)
+        return _status(self.key)
 
 
 @cache
 def _answers(key: str) -> dict[str, Any]:
     return load(MODELS_DIR / f"{key}.yaml").data
+
+
+@cache
+def _status(key: str) -> str:
+    from apm_designer.rules import evaluate
+
+    verdicts = evaluate(_answers(key)).verdicts
+    shown = [name for label, name in STATUS_LABELS if verdicts[label].value == "yes"] or ["not an APM"]
+    if verdicts["lan"].category:
+        shown.append(f"LAN {verdicts['lan'].category}")
+    return " · ".join(shown)
 
 
 @cache

@@ -1,0 +1,75 @@
+"""Starting from a real CMS model on the wizard's start screen, driven through Textual's Pilot, and its snapshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_tui import drive, state, typed  # noqa: F401  (state is a fixture)
+from textual.widgets import Input, OptionList
+
+from apm_designer import cms_models
+from apm_designer.tui.app import WizardApp
+from apm_designer.tui.screens.proposal import ProposalScreen
+from apm_designer.tui.screens.start import PickModel, StartScreen
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_start_from_a_cms_model_searches_the_library_and_opens_a_draft_of_its_answers(state):  # noqa: F811
+    async def scenario(pilot):
+        await pilot.press("m")
+        await pilot.pause()
+        picker = pilot.app.screen
+        assert isinstance(picker, PickModel)
+        models = picker.query_one("#model-list", OptionList)
+        assert models.option_count == len(cms_models.library())
+        first = str(models.get_option_at_index(0).prompt)
+        assert first.startswith("▸ Shared Savings Program, BASIC track Level A\n  2022 · APM · MIPS APM · LAN 3A: ACOs")
+        await pilot.press(*typed("oncology two"))  # every word must match
+        assert [o.id for o in models.options] == ["oncology-care-model-two-sided"]
+        picker.query_one("#model-search", Input).value = "oncology"
+        await pilot.pause()
+        assert [o.id for o in models.options] == ["oncology-care-model", "oncology-care-model-two-sided"]
+        await pilot.press("down", "enter")  # the search keeps the focus; down moves to the second
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, ProposalScreen)
+        session = pilot.app.session
+        model = cms_models.find("oncology-care-model-two-sided")
+        assert session.questionnaire.title == "A new model based on Oncology Care Model, two-sided risk"
+        assert session.questionnaire.data["metadata"]["status"] == "draft"
+        assert session.questionnaire.data["element_1"] == model.data()["element_1"]
+        assert session.path is None and session.dirty and "not saved yet" in screen.sub_title
+        assert session.note == cms_models.note(model)
+
+    drive(WizardApp(), scenario)
+
+
+def test_escape_leaves_the_library_without_starting_anything(state):  # noqa: F811
+    async def scenario(pilot):
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*typed("no such model"))
+        assert pilot.app.screen.query_one("#model-list", OptionList).option_count == 0
+        await pilot.press("enter")  # nothing to start
+        assert isinstance(pilot.app.screen, PickModel)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, StartScreen) and pilot.app.session is None
+
+    drive(WizardApp(), scenario)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_the_library_on_screen(snap_compare, tmp_path, monkeypatch, size):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(ROOT)
+
+    async def open_library(pilot) -> None:
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*typed("aco"))
+        await pilot.pause(0.3)
+
+    assert snap_compare(WizardApp(blink=False), terminal_size=size, run_before=open_library)
