@@ -19,6 +19,7 @@ from typing import Any
 
 from apm_designer.document import load
 from apm_designer.resources import MODELS_DIR, load_data
+from apm_designer.wizard import Field, as_text, get
 
 # What a model shows of its classification, in this order; LAN comes from its own category.
 STATUS_LABELS = (("apm", "APM"), ("advanced_apm", "Advanced APM"), ("mips_apm", "MIPS APM"))
@@ -91,6 +92,31 @@ def find(key: str) -> CmsModel:
 def named_in_toolkit(name: str) -> CmsModel | None:
     """The library's model the toolkit's example `name` is about, if any (the first of its tracks)."""
     return next((m for m in library() if name in m.toolkit_names), None)
+
+
+def toolkit_models(step_key: str) -> tuple[CmsModel, ...]:
+    """The library's models that the toolkit's examples for an element step name, in the toolkit's order."""
+    if not step_key.startswith("element_"):
+        return ()
+    from apm_designer.toolkit import element
+
+    return tuple(dict.fromkeys(m for x in element(step_key).examples if (m := named_in_toolkit(x.model))))
+
+
+def answer_of(model: CmsModel, question: Field) -> str:
+    """The model's answer to a question as the proposer reads it (choices by their labels); "" when the model gives
+    none, or for a group of questions or an entry of a repeatable one (whose entries do not correspond)."""
+    if question.kind in ("group", "list") or any(isinstance(part, int) for part in question.path):
+        return ""
+    value = get(_answers(model.key), question.path)
+    if value is None or value == [] or value == "":
+        return ""
+    labels = dict(question.choices)
+    if question.kind == "choice":
+        return labels.get(value, str(value))
+    if question.kind == "choices":
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    return as_text(question, value)
 
 
 def note(model: CmsModel) -> str:
