@@ -28,8 +28,10 @@ bench: $(STAMP)
 	$(BIN)/check-jsonschema --version >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet check-jsonschema
 	$(BIN)/python -m bench.run $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
 
+# The committed Markdown beside the example proposals and the CMS model library.
 render-examples: $(STAMP)
 	$(BIN)/apm-designer render proposals/examples -o proposals/examples
+	$(BIN)/apm-designer render proposals/models -o proposals/models
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

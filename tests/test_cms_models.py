@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from test_render import rendered
 
 from apm_designer import cms_models
 from apm_designer.document import load
@@ -45,6 +46,20 @@ def test_each_model_is_a_sourced_proposal_answering_every_element(path):
     header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
     assert f"performance year {year}" in header and "Sources:" in header and "Status:" in header
     assert re.search(r"\b(19|20)\d\d\b", header.split("Sources:", 1)[1])  # each source is dated
+
+
+@pytest.mark.parametrize("path", sorted(MODELS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_each_models_rendered_markdown_is_committed_beside_it_and_up_to_date(path):
+    committed = path.with_suffix(".md")
+    assert committed.exists() and committed.read_bytes() == rendered(path)[1].encode("utf-8"), \
+        f"{committed.name} is missing or out of date; regenerate with: make render-examples"
+
+
+def test_the_models_markdown_passes_the_markdown_linter():
+    files = [str(p) for p in sorted(MODELS.glob("*.md"))]
+    done = subprocess.run([sys.executable, "-m", "pymarkdown", "--config", str(ROOT / ".pymarkdown"), "scan", *files],
+                          capture_output=True, text=True, timeout=300)
+    assert files and done.returncode == 0, done.stdout + done.stderr
 
 
 def test_new_list_and_from_without_a_name_list_every_model_with_its_year_and_status(tmp_path):
