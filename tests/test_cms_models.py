@@ -4,15 +4,14 @@ proposer runs them (the real CLI, and the wizard in a real terminal)."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import pexpect
 import pytest
 from test_render import rendered
+from test_wizard_cli import CTRL_Q, CTRL_S, in_a_terminal
 
 from apm_designer import cms_models
 from apm_designer.document import load
@@ -109,18 +108,9 @@ def test_a_proposal_started_from_a_model_says_so_at_the_top_of_its_file(tmp_path
 
 
 def test_new_file_from_a_model_opens_the_wizard_on_its_answers_and_saves_them(tmp_path):
-    env = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": str(tmp_path / "state")}
-    child = pexpect.spawn(sys.executable, ["-m", "apm_designer", "new", "mine.yaml", "--from", "oncology-care-model"],
-                          env=env, dimensions=(24, 100), encoding="utf-8", cwd=str(tmp_path), timeout=60)
-    try:
-        child.expect("A new model based on Oncology Care Model")
-        child.send("\x13")  # ctrl+s
-        child.expect("Saved")
-        child.send("\x11")  # ctrl+q
-        child.expect(pexpect.EOF)
-    finally:
-        child.close(force=True)
-    assert child.exitstatus == 0
+    status = in_a_terminal(tmp_path, ["new", "mine.yaml", "--from", "oncology-care-model"],
+                           [("A new model based on Oncology Care Model", CTRL_S), ("Saved", CTRL_Q)], width=100)
+    assert status == 0
     saved = load(tmp_path / "mine.yaml").data
     assert saved["metadata"]["status"] == "draft" and "contact" not in saved["metadata"]
     assert saved["element_2"] == cms_models.find("oncology-care-model").data()["element_2"]
