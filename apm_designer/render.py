@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from apm_designer.metrics import LineMix, PaymentMix, compute, dollars_value, money
+from apm_designer.metrics import LineMix, PaymentMix, compute, money
 from apm_designer.resources import TEMPLATES_DIR
 from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
 from apm_designer.toolkit import arrangements, design_factors, element, glossary
 from apm_designer.validation import dotted, field_schema, missing_for_final
+from apm_designer.wording import said as _scalar
 
 if TYPE_CHECKING:
     from apm_designer.rules import Evaluation
@@ -412,28 +413,6 @@ def _cell(value: Any, schema: Mapping[str, Any]) -> str:
         labels = schema.get("x-enum-labels", {})
         return "; ".join(_scalar(v, schema.get("items", {}), labels) for v in value)
     return _scalar(value, schema)
-
-
-def _scalar(value: Any, schema: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
-    """One answer as text: enum codes as their labels, booleans as Yes/No, numbers with their unit."""
-    if not _answered(value):
-        return ""
-    labels = schema.get("x-enum-labels", {}) if labels is None else labels
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, str):
-        return labels.get(value, value)
-    if isinstance(value, int | float):
-        unit = schema.get("x-unit")
-        if unit == "$":
-            return money(dollars_value(value))
-        number = f"{value:,}" if isinstance(value, int) and schema.get("maximum", 0) > 9999 else f"{value:g}"
-        return f"{number}%" if unit == "%" else number
-    if isinstance(value, Mapping):  # only in an invalid draft: a mapping where one value belongs
-        return "; ".join(f"{k}: {_scalar(v, {})}" for k, v in value.items())
-    if isinstance(value, list):
-        return "; ".join(_scalar(v, {}) for v in value)
-    return _text(value)
 
 
 def _factors(answers: Mapping[str, Any]) -> tuple[FactorView, ...]:

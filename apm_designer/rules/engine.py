@@ -4,13 +4,18 @@ A rule is a small function over the proposal's answers. It returns an `Outcome`;
 rule's id, label, title and citation to make a `Finding`. A finding is `met`, `not_met`, or `unknown` (an answer
 it needs is missing), and its explanation names the answers that decided it.
 
+An explanation is a `Text`: a sentence whose words are plain strings and whose answers are `Answer` parts. As a
+`str` it reads as CI reads it, each answer as its dotted path and coded value (`element_1.authority =
+section_1115a`); `apm_designer.wording` words the same parts for a person (the question and the answer's label).
+So each rule writes its sentence once, and no audience sees the other's language.
+
 Labels are what a finding bears on: the classifications (apm, advanced_apm, pfpm, mips_apm, lan) and two kinds of
 check that raise warnings (consistency, payment). For those, `not_met` means the check found a problem.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,7 +26,95 @@ CHECKS = ("consistency", "payment")
 LABEL_NAMES = {"apm": "APM", "advanced_apm": "Advanced APM", "pfpm": "PFPM", "mips_apm": "MIPS APM",
                "lan": "LAN APM Framework category", "consistency": "Consistency", "payment": "Payment mix"}
 
-MISSING: Any = object()
+
+
+class _Missing:
+    """The one value of an unanswered question; copies and pickles of it are itself, so `is MISSING` holds."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __reduce__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+def coded(value: Any) -> str:
+    """An answer's value as CI reads it: YAML's true/false, a number as given (75, 74.9999999), a list joined."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(coded(v) for v in value)
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer named in an explanation: its dotted path, and its value when the sentence states it."""
+
+    path: str
+    value: Any = MISSING
+
+    def __str__(self) -> str:
+        return self.path if self.value is MISSING else f"{self.path} = {coded(self.value)}"
+
+
+class Text(str):
+    """A sentence of words and `Answer`s. The string itself is the CI wording (each answer as `path = value`);
+    `parts` keeps the answers, so `worded` can say them in a person's words instead.
+
+        Text(Answer(AUTHORITY, "none"), ": no testing authority")   # "element_1.authority = none: no testing ..."
+
+    Build on a Text with `+`, `Text(...)` or `Text("; ").join(...)`: an f-string or `str.join` keeps only the CI
+    wording.
+    """
+
+    parts: tuple[str | Answer, ...]
+
+    def __new__(cls, *parts: str | Answer) -> Text:
+        flat: list[str | Answer] = []
+        for part in parts:
+            for piece in part.parts if isinstance(part, Text) else (part,):
+                if isinstance(piece, Answer):
+                    flat.append(piece)
+                elif not isinstance(piece, str):
+                    raise TypeError(f"a Text is made of strings and Answers, not {type(piece).__name__}")
+                elif flat and isinstance(flat[-1], str):
+                    flat[-1] += piece
+                elif piece:
+                    flat.append(str(piece))
+        self = super().__new__(cls, "".join(map(str, flat)))
+        self.parts = tuple(flat)
+        return self
+
+    def __getnewargs__(self) -> tuple[str | Answer, ...]:  # copy and pickle rebuild it from its parts
+        return self.parts
+
+    def __add__(self, other: str) -> Text:
+        return Text(self, other) if isinstance(other, str) else NotImplemented
+
+    def __radd__(self, other: str) -> Text:
+        return Text(other, self) if isinstance(other, str) else NotImplemented
+
+    def join(self, items: Iterable[str]) -> Text:  # type: ignore[override]
+        out: list[str] = []
+        for item in items:
+            out += [self, item] if out else [item]
+        return Text(*out)
+
+    @property
+    def answers(self) -> tuple[Answer, ...]:
+        return tuple(p for p in self.parts if isinstance(p, Answer))
+
+    def worded(self, word: Callable[[Answer], str]) -> str:
+        """The sentence with each answer said by `word` (e.g. as its question and label, for a person)."""
+        return "".join(p if isinstance(p, str) else word(p) for p in self.parts)
 
 
 class Answers:
@@ -76,7 +169,7 @@ class Outcome:
     """What a rule function returns: its status, a one-line explanation, and the answers that decided it."""
 
     status: Status
-    explanation: str
+    explanation: str  # a Text where it names answers
     fields: tuple[str, ...] = ()
     margin: float | None = None  # for threshold rules: how far the answer is from the threshold (negative = short)
 
