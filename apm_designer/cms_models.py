@@ -19,7 +19,7 @@ from typing import Any
 
 from apm_designer.document import load
 from apm_designer.resources import MODELS_DIR, load_data
-from apm_designer.wizard import Field, as_text, get
+from apm_designer.wizard import Field, get
 
 # What a model shows of its classification, in this order; LAN comes from its own category.
 STATUS_LABELS = (("apm", "APM"), ("advanced_apm", "Advanced APM"), ("mips_apm", "MIPS APM"))
@@ -104,19 +104,13 @@ def toolkit_models(step_key: str) -> tuple[CmsModel, ...]:
 
 
 def answer_of(model: CmsModel, question: Field) -> str:
-    """The model's answer to a question as the proposer reads it (choices by their labels); "" when the model gives
+    """The model's answer to a question as the proposer reads it (options by their labels); "" when the model gives
     none, or for a group of questions or an entry of a repeatable one (whose entries do not correspond)."""
     if question.kind in ("group", "list") or any(isinstance(part, int) for part in question.path):
         return ""
-    value = get(_answers(model.key), question.path)
-    if value is None or value == [] or value == "":
-        return ""
-    labels = dict(question.choices)
-    if question.kind == "choice":
-        return labels.get(value, str(value))
-    if question.kind == "choices":
-        return ", ".join(labels.get(v, str(v)) for v in value)
-    return as_text(question, value)
+    from apm_designer.wording import value
+
+    return value(question.dotted, get(_answers(model.key), question.path))
 
 
 def note(model: CmsModel) -> str:
