@@ -37,6 +37,7 @@ class CmsModel:
     name: str  # e.g. "Oncology Care Model, one-sided risk"
     summary: str  # one line
     toolkit_names: tuple[str, ...]  # how the toolkit's examples name the model, e.g. "Oncology Care Model (OCM)"
+    period: str = ""  # the years its facts are for, when they come before the first QPP performance year
 
     @property
     def path(self):
@@ -47,8 +48,10 @@ class CmsModel:
         return copy.deepcopy(_answers(self.key))
 
     @property
-    def year(self) -> int:
-        return _answers(self.key)["metadata"]["performance_year"]
+    def when(self) -> str:
+        """The performance year its facts are for (or, for a model before the Quality Payment Program, its years)."""
+        year = _answers(self.key)["metadata"].get("performance_year")
+        return str(year) if year else self.period
 
     def status(self) -> str:
         """What the model is, e.g. "APM · Advanced APM · MIPS APM · LAN 3B", or "not an APM · LAN 2A"."""
@@ -74,7 +77,7 @@ def _status(key: str) -> str:
 @cache
 def library() -> tuple[CmsModel, ...]:
     """Every model in the catalogue, in its order."""
-    return tuple(CmsModel(m["key"], m["name"], m["summary"], tuple(m.get("toolkit_names", ())))
+    return tuple(CmsModel(m["key"], m["name"], m["summary"], tuple(m.get("toolkit_names", ())), m.get("period", ""))
                  for m in load_data("cms_models.yaml")["models"])
 
 
@@ -115,7 +118,7 @@ def answer_of(model: CmsModel, question: Field) -> str:
 
 def note(model: CmsModel) -> str:
     """What a proposal started from `model` says it was started from."""
-    return f"Started from the CMS model library: {model.name} (performance year {model.year}, {model.key})"
+    return f"Started from the CMS model library: {model.name} ({model.when}, {model.key})"
 
 
 def start_from(model: CmsModel) -> dict[str, Any]:

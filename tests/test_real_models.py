@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from apm_designer.document import load
 from apm_designer.rules import evaluate
 from apm_designer.validation import is_valid
 from proposals import complete
@@ -29,16 +30,16 @@ MODELS = Path(__file__).resolve().parent.parent / "proposals" / "models"
 LABELS = {"apm": "apm", "advanced-apm": "advanced_apm", "pfpm": "pfpm", "mips-apm": "mips_apm"}
 
 
-def cms_status(name: str, year: int, *, is_: tuple[str, ...], is_not: tuple[str, ...] = ()) -> dict:
+def cms_status(name: str, year: int | None, *, is_: tuple[str, ...], is_not: tuple[str, ...] = ()) -> dict:
     """Run `apm-designer evaluate --expect` on a library model: it must be each label in `is_` (the gates pass) and
-    none in `is_not` (verdict "no"), for the performance year its file gives."""
+    none in `is_not` (verdict "no"), for the performance year its file gives (None: one that gives none)."""
     path = MODELS / f"{name}.yaml"
     gates = [arg for label in is_ for arg in ("--expect", label)]
     done = subprocess.run([sys.executable, "-m", "apm_designer", "evaluate", "--format", "json", *gates, str(path)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(done.stdout)["files"][0]
-    assert result["evaluation"]["performance_year"] == year
+    assert load(path).data["metadata"].get("performance_year") == year
     verdicts = result["evaluation"]["verdicts"]
     assert all(verdicts[LABELS[label]]["value"] == "yes" for label in is_)
     assert {label: verdicts[LABELS[label]]["value"] for label in is_not} == dict.fromkeys(is_not, "no")
@@ -117,6 +118,15 @@ def test_comprehensive_care_for_joint_replacement_track_1():
     of it (42 CFR part 510). Source: QPP APMs overview for 2017 and CMS_LIST_2018 (CJR Track 1 - CEHRT: Advanced
     APM). Its MIPS APM status is not in the sources the library used, so it is not held to one here."""
     cms_status("comprehensive-care-for-joint-replacement", 2018, is_=("apm", "advanced-apm"))
+
+
+def test_a_health_care_innovation_award_is_no_apm():
+    """ECHO Care, the University of New Mexico's Health Care Innovation Award (CMS HCIA project profile, 2012).
+    Source: awards are made under section 1115A but excluded from the APM definition by statute (42 U.S.C.
+    1395l(z)(3)(C)(i); 42 CFR 414.1305), so no CMS list names one as an APM, Advanced APM or MIPS APM."""
+    verdicts = cms_status("health-care-innovation-award-echo-care", None, is_=(),
+                          is_not=("apm", "advanced-apm", "mips-apm"))
+    assert "Health Care Innovation Awards are excluded from the APM definition" in verdicts["apm"]["reason"]
 
 
 # ------------------------------------------------------------------------------------------- deciding facts only

@@ -44,6 +44,6 @@ def list_models() -> int:
     from apm_designer.cms_models import library
 
     for m in library():
-        print(f"{m.key}  ({m.year}: {m.status()})\n    {m.name}: {m.summary}")
+        print(f"{m.key}  ({m.when}: {m.status()})\n    {m.name}: {m.summary}")
     print("\nStart from one with `apm-designer new FILE --from NAME`.")
     return 0

@@ -200,12 +200,12 @@ class PickModel(ModalScreen[CmsModel | None]):
 
 
 def _searchable(model: CmsModel) -> str:
-    return f"{model.name} {model.summary} {model.key} {model.year} {model.status()}".lower()
+    return f"{model.name} {model.summary} {model.key} {model.when} {model.status()}".lower()
 
 
 def _model_prompt(model: CmsModel) -> Content:
     return Content.assemble(("▸ ", "$text-primary"), (model.name, "bold"), "\n  ",
-                            (f"{model.year} · {model.status()}: ", "$text-accent"), (model.summary, "dim"))
+                            (f"{model.when} · {model.status()}: ", "$text-accent"), (model.summary, "dim"))
 
 
 def _draft_prompt(draft: Draft) -> Content:

@@ -62,7 +62,7 @@ class HelpPage(VerticalScroll):
         if question is self.question or not self.models:
             return
         self.question = question
-        answers = [(f"{m.name} ({m.year})", text) for m in self.models if question and (text := answer_of(m, question))]
+        answers = [(f"{m.name} ({m.when})", text) for m in self.models if question and (text := answer_of(m, question))]
         box = self.query_one(".help-models", Static)
         if answers and question is not None:
             box.update(answers_content(question, answers))
