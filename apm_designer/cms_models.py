@@ -39,10 +39,6 @@ class CmsModel:
     toolkit_names: tuple[str, ...]  # how the toolkit's examples name the model, e.g. "Oncology Care Model (OCM)"
     period: str = ""  # the years its facts are for, when they come before the first QPP performance year
 
-    @property
-    def path(self):
-        return MODELS_DIR / f"{self.key}.yaml"
-
     def data(self) -> dict[str, Any]:
         """The model's answers (a fresh copy)."""
         return copy.deepcopy(_answers(self.key))
