@@ -120,6 +120,21 @@ def test_comprehensive_care_for_joint_replacement_track_1():
     cms_status("comprehensive-care-for-joint-replacement", 2018, is_=("apm", "advanced-apm"))
 
 
+def test_comprehensive_care_for_joint_replacement_track_2():
+    """CJR Track 2, 2018: the same episodes, for hospitals that do not attest to CEHRT use (42 CFR part 510; 82 FR
+    180). Source: QPP APMs overview for 2017 and CMS_LIST_2018 (only CJR Track 1 - CEHRT is an Advanced APM)."""
+    verdicts = cms_status("comprehensive-care-for-joint-replacement-track-2", 2018, is_=("apm",),
+                          is_not=("advanced-apm",))
+    assert "does not require CEHRT use" in verdicts["advanced_apm"]["reason"]
+
+
+def test_comprehensive_esrd_care_two_sided():
+    """CEC two-sided risk arrangements, 2017: ESCOs share savings and losses on the total cost of care of aligned
+    ESRD beneficiaries (CMS CEC model page). Source: QPP APMs overview for 2017 ("Comprehensive ESRD Care (CEC) Model
+    - Two-Sided Risk" among the Advanced APMs) and CMS_LIST_2018 (CEC: MIPS APM)."""
+    cms_status("comprehensive-esrd-care-two-sided", 2017, is_=("apm", "advanced-apm", "mips-apm"))
+
+
 def test_a_health_care_innovation_award_is_no_apm():
     """ECHO Care, the University of New Mexico's Health Care Innovation Award (CMS HCIA project profile, 2012).
     Source: awards are made under section 1115A but excluded from the APM definition by statute (42 U.S.C.
