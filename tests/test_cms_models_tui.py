@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_tui import drive, state, typed  # noqa: F401  (state is a fixture)
+from test_tui import drive, typed
 from textual.widgets import Input, OptionList
 
 from apm_designer import cms_models
@@ -16,7 +16,7 @@ from apm_designer.tui.screens.start import PickModel, StartScreen
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_start_from_a_cms_model_searches_the_library_and_opens_a_draft_of_its_answers(state):  # noqa: F811
+def test_start_from_a_cms_model_searches_the_library_and_opens_a_draft_of_its_answers(state):
     async def scenario(pilot):
         await pilot.press("m")
         await pilot.pause()
@@ -46,7 +46,7 @@ def test_start_from_a_cms_model_searches_the_library_and_opens_a_draft_of_its_an
     drive(WizardApp(), scenario)
 
 
-def test_escape_leaves_the_library_without_starting_anything(state):  # noqa: F811
+def test_escape_leaves_the_library_without_starting_anything(state):
     async def scenario(pilot):
         await pilot.press("m")
         await pilot.pause()
@@ -75,7 +75,7 @@ def test_the_library_on_screen(snap_compare, tmp_path, monkeypatch, size):
     assert snap_compare(WizardApp(blink=False), terminal_size=size, run_before=open_library)
 
 
-def test_the_help_shows_how_the_models_the_toolkit_names_answered_the_question_in_use(state):  # noqa: F811
+def test_the_help_shows_how_the_models_the_toolkit_names_answered_the_question_in_use(state):
     from test_tui import go
 
     from apm_designer.drafts import Session
