@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -162,3 +163,13 @@ def test_rendering_is_deterministic_across_runs_and_hash_seeds() -> None:
     first, second = cli(str(DRAFT), seed="0"), cli(str(DRAFT), seed="4242")
     assert first.returncode == second.returncode == 0
     assert first.stdout.encode() == second.stdout.encode() == committed(DRAFT).encode()
+
+
+def test_an_empty_folder_beside_a_proposal_is_reported_and_the_proposal_still_goes_to_stdout(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    shutil.copy(EXAMPLES / "two-sided-aco.yaml", tmp_path / "aco.yaml")
+    result = subprocess.run([sys.executable, "-m", "apm_designer", "render", "empty", "aco.yaml"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2  # the folder with nothing to render
+    assert result.stderr == "empty: error: no *.yaml or *.yml proposal files in this folder [unreadable]\n"
+    assert result.stdout.startswith("# Tri-County Accountable Care Partnership")

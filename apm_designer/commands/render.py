@@ -29,17 +29,16 @@ from apm_designer.progress import tracking
 
 
 def run(args: argparse.Namespace) -> int:
-    files = list(iter_proposal_files(args.paths))
+    files = list(iter_proposal_files(args.paths))  # with what cannot be searched, reported as the files are
+    proposals = [display for display, path in files if isinstance(path, Path)]
     target = Path(args.output) if args.output else None
-    to_folder = target is not None and (len(files) > 1 or target.is_dir() or args.output.endswith(("/", "\\")))
-    if len(files) > 1 and target is None:
-        return _usage(f"{len(files)} proposals to render: give -o FOLDER to write one Markdown file for each")
+    to_folder = target is not None and (len(proposals) > 1 or target.is_dir() or args.output.endswith(("/", "\\")))
+    if len(proposals) > 1 and target is None:
+        return _usage(f"{len(proposals)} proposals to render: give -o FOLDER to write one Markdown file for each")
     if to_folder and target is not None and target.exists() and not target.is_dir():
         return _usage(f"{args.output}: is a file; -o needs a folder for several proposals")
-    if not files:
-        return _usage("no *.yaml or *.yml proposals found in " + ", ".join(args.paths))
     suffix = output_suffix(args.layout, args.format)
-    names = [Path(display).stem + suffix for display, _ in files]
+    names = [Path(display).stem + suffix for display in proposals]
     clashes = sorted({name for name in names if names.count(name) > 1})
     if to_folder and clashes:
         return _usage(f"several proposals would be written to the same file: {', '.join(clashes)}")
