@@ -3,7 +3,8 @@
 The file is edited in place the way the wizard saves an opened proposal (`ProposalFile.save`): a hand-written
 file, the same with CRLF line endings, with a byte order mark, and a file apm-designer wrote. Every answer the
 save did not change must load back equal, and the changed one as typed; a CRLF file keeps CRLF on every line and a
-file with a BOM keeps it, and the second save finds no "changed on disk" (it compares like with like).
+file with a BOM keeps it, and the second save finds no "changed on disk" (it compares like with like). A file
+apm-designer writes whole, and a draft, load back with the answers written too.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import FUZZ, QUESTIONS, answers
+from strategies import FUZZ, QUESTIONS, answers, proposals
 from test_wizard_drafts import HAND_WRITTEN
 
 from apm_designer.document import dumps, load, loads
-from apm_designer.drafts import ProposalFile
+from apm_designer.drafts import ProposalFile, read_draft, write_draft
 from apm_designer.wizard import get, set_answer
 from proposals import complete
 
@@ -56,3 +57,15 @@ def test_answers_load_back_as_typed_after_each_save(tmp_path_factory: pytest.Tem
     if base == "crlf":
         assert raw.count(b"\n") == raw.count(b"\r\n")
     assert raw.startswith(b"\xef\xbb\xbf") == (base == "bom")
+
+
+@FUZZ
+@given(data=proposals(typed=True))
+def test_a_new_file_and_a_draft_load_back_with_the_answers_written(tmp_path_factory: pytest.TempPathFactory,
+                                                                   data: dict) -> None:
+    folder = tmp_path_factory.mktemp("new")
+    ProposalFile(folder / "p.yaml").save(data)  # a file apm-designer writes whole (document.dumps)
+    assert same(load(folder / "p.yaml").data, data)
+    write_draft(folder / ".p.yaml.apm-draft.yaml", folder / "p.yaml", data)
+    draft = read_draft(folder / ".p.yaml.apm-draft.yaml")
+    assert draft is not None and same(draft.data, data)
