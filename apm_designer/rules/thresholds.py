@@ -26,6 +26,8 @@ class Threshold:
     citation: str
     set_by: str
     note: str = ""
+    verified: str | bool = False  # the source the value was checked against (with its edition or date), or False
+    unverified_why: str = ""  # when not verified: why not
 
     def covers(self, year: int) -> bool:
         return self.first <= year and (self.last is None or year <= self.last)
@@ -55,7 +57,8 @@ def table() -> Table:
     raw = load_data("thresholds.yaml")
     thresholds = {
         key: tuple(Threshold(key, spec["title"], spec["unit"], row["value"], row["from"], row.get("to"),
-                             row["citation"], row["set_by"], row.get("note", "")) for row in spec["rows"])
+                             row["citation"], row["set_by"], row.get("note", ""), row.get("verified", False),
+                             row.get("unverified_why", "")) for row in spec["rows"])
         for key, spec in raw["thresholds"].items()
     }
     return Table(raw["first_year"], raw["last_year"], thresholds)
