@@ -29,10 +29,11 @@ from apm_designer.resources import TEMPLATES_DIR
 from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
 from apm_designer.toolkit import arrangements, design_factors, element, glossary
 from apm_designer.validation import dotted, field_schema, missing_for_final
+from apm_designer.wording import for_people, place
 from apm_designer.wording import said as _scalar
 
 if TYPE_CHECKING:
-    from apm_designer.rules import Evaluation
+    from apm_designer.rules import Evaluation, LineVerdict
 
 ELEMENTS = tuple(f"element_{n}" for n in range(1, 8))
 VALUES = {"yes": "Yes", "no": "No", "undetermined": "Undetermined"}
@@ -215,6 +216,26 @@ class FindingGroup:
 
 
 @dataclass(frozen=True)
+class OtherPayerFindingView:
+    rule_id: str
+    status: str
+    title: str
+    explanation: str  # worded for a reviewer: questions and answers' labels, no dotted paths
+    citation: str
+
+
+@dataclass(frozen=True)
+class OtherPayerView:
+    """One line of business judged as an Other Payer Advanced APM (42 CFR 414.1420)."""
+
+    name: str  # "Medicaid (Payment · Line of business 2)"
+    payer_type: str
+    value: str
+    reason: str
+    findings: tuple[OtherPayerFindingView, ...]
+
+
+@dataclass(frozen=True)
 class PtacView:
     number: int
     title: str
@@ -253,6 +274,7 @@ class LineView:
     arrangements: tuple[ArrangementView, ...]
     metrics: tuple[MetricView, ...]
     notes: tuple[str, ...]
+    other_payer: tuple[tuple[str, str], ...] = ()  # its Other Payer Advanced APM answers: (question, answer)
 
 
 @dataclass(frozen=True)
@@ -281,6 +303,7 @@ class View:
     warnings: tuple[FindingView, ...]
     show_ptac: bool
     ptac: tuple[PtacView, ...]
+    other_payers: tuple[OtherPayerView, ...] = ()
 
 
 def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | None) -> View:
@@ -303,6 +326,7 @@ def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | No
         show_ptac=_is_pfpm_proposal(data, evaluation),
         ptac=tuple(PtacView(c.number, c.title, c.high_priority, c.summary, _status(c.status), tuple(c.addressed_by),
                             tuple(c.missing), c.citation) for c in evaluation.ptac),
+        other_payers=tuple(_other_payer(line) for line in evaluation.other_payers),
     )
 
 
@@ -356,6 +380,18 @@ def _findings(findings: Sequence[Finding]) -> tuple[FindingGroup, ...]:
         if mine:
             groups.append(FindingGroup(LABEL_NAMES[label], mine))
     return tuple(groups)
+
+
+def _other_payer(line: LineVerdict) -> OtherPayerView:
+    """A line's Other Payer Advanced APM verdict and findings in a reviewer's words."""
+    kind = _scalar(line.line_of_business, field_schema(("payment", "lines_of_business", 0, "line_of_business")))
+    reason = for_people(line.verdict.reason)
+    needs = [place(path) for path in line.verdict.needs]
+    if needs and line.verdict.value == "undetermined" and not reason.startswith("needs "):
+        reason += f" Needs: {', '.join(needs)}."
+    return OtherPayerView(f"{kind} ({place(line.path)})", line.payer_type, VALUES.get(line.verdict.value, ""), reason,
+                          tuple(OtherPayerFindingView(f.rule_id, _status(f.status), f.title, for_people(f.explanation),
+                                                      f.citation) for f in line.findings))
 
 
 def _is_pfpm_proposal(data: Mapping[str, Any], evaluation: Evaluation) -> bool:
@@ -462,8 +498,11 @@ def _line(line: LineMix, raw: Mapping[str, Any], heading: str) -> LineView:
     period = _mapping(raw.get("reporting_period"))
     basis = _scalar(period.get("basis"), schema["reporting_period"]["properties"]["basis"])
     dates = " to ".join(_text(period[k]) for k in ("start", "end") if _answered(period.get(k)))
+    other_payer = _mapping(raw.get("other_payer"))
+    questions = schema["other_payer"]["properties"]
     return LineView(heading, ", ".join(p for p in (basis, dates) if p), money(line.total) or "Not answered", shown,
-                    metrics, line.notes)
+                    metrics, line.notes, tuple((questions[k]["title"], _cell(other_payer[k], questions[k]))
+                                               for k in questions if _answered(other_payer.get(k))))
 
 
 def _basis(basis: str, combined: Any, item: Mapping[str, Any]) -> str:

@@ -96,8 +96,10 @@ def expected_h2(data: dict) -> list[str]:
     draft = data["metadata"]["status"] != "final"
     pfpm = "pfpm" in data.get("element_1", {}).get("intended_types", []) or \
         evaluate(data).verdicts["pfpm"].value == "yes"
-    return ["Classification summary", *(["Still missing"] if draft else []), *ELEMENT_TITLES,
-            "Model design factors", "Payment arrangements", "Findings", "Warnings",
+    other_payers = bool(evaluate(data).other_payers)  # lines of business but Traditional Medicare
+    return ["Classification summary", *(["Other Payer Advanced APMs"] if other_payers else []),
+            *(["Still missing"] if draft else []), *ELEMENT_TITLES, "Model design factors", "Payment arrangements",
+            "Findings", "Warnings", *(["Other Payer Advanced APM findings"] if other_payers else []),
             *(["PTAC criteria"] if pfpm else []), "Appendix: glossary"]
 
 

@@ -369,7 +369,7 @@ def medical_home_model(line: LineAnswers) -> Outcome:
     Model: a primary-care arrangement with empanelment and at least four medical home features (42 CFR 414.1305),
     aligned, for a payer other than Medicaid, with a CMS Multi-Payer Model that is a Medical Home Model."""
     if all(line.answer(name)[1] is MISSING for name in MEDICAL_HOME_ANSWERS):
-        return Outcome("not_met", Text("not described as a medical home (", line.said("medical_home_features"),
+        return Outcome("not_met", Text("no medical home answers (", line.said("medical_home_features"),
                                        " is not answered; answer it for a primary-care arrangement)"),
                        (line.answer("medical_home_features")[0],))
     checks = []
@@ -503,9 +503,8 @@ def _judge(line: LineAnswers) -> LineVerdict:
     parts = [_part(findings["OPAAPM-CEHRT"]), _and([_part(findings[i]) for i in QUALITY_RULES]), risk]
     verdict = _and(parts)
     if verdict.value == "yes":
-        verdict = Verdict(LABEL, "yes", Text(f"{PAYER_TYPES[kind]} that requires CEHRT use, pays on quality measures "
-                                             "comparable to MIPS's, and meets the ", risk.reason), (),
-                          verdict.rule_ids)
+        verdict = Verdict(LABEL, "yes", Text("it requires CEHRT use, pays on quality measures comparable to MIPS's, "
+                                             "and meets the ", risk.reason), (), verdict.rule_ids)
     return LineVerdict(line.path, kind, PAYER_TYPES[kind], verdict, tuple(findings.values()), met)
 
 
