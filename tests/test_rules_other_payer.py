@@ -247,6 +247,21 @@ def test_same_as_medicare_without_an_outcome_measure_accepts_the_reason_none_app
     assert finding(line, "OPAAPM-QUALITY-OUTCOME").status == "met"
 
 
+@pytest.mark.parametrize(("year", "status"), [(2019, "met"), (2020, "not_met")])
+def test_from_2020_the_outcome_measure_must_itself_be_evidence_based(year, status):
+    measures = [{"name": "Readmissions", "type": "outcome", "evidence_basis": "none"},
+                {"name": "Screening", "type": "process", "evidence_basis": "mips_final_list"}]
+    line = judged({"same_as_medicare": True, "marginal_risk_rate": 50, "minimum_loss_rate": 0}, year,
+                  element_6__measures=measures)
+    f = finding(line, "OPAAPM-QUALITY-OUTCOME")
+    assert f.status == status
+    if status == "not_met":
+        assert "as 2020 requires (42 CFR 414.1420(c)(3); 84 FR 62568)" in f.explanation
+    measures[0]["evidence_basis"] = "consensus_endorsed"
+    assert finding(judged({"same_as_medicare": True}, year, element_6__measures=measures),
+                   "OPAAPM-QUALITY-OUTCOME").status == "met"
+
+
 # ------------------------------------------------------------------------------------------ old files, wording
 
 

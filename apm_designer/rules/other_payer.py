@@ -255,21 +255,31 @@ def quality_outcome(line: LineAnswers) -> Outcome:
                                    " says why no outcome measure applies: none is needed when no applicable one is "
                                    "on the MIPS list"), (qpp.NO_OUTCOME_WHY, line.at(SAME_AS_MEDICARE)))
     if line.same_as_medicare:
+        year = performance_year(line)
+        evidenced = threshold("other_payer_outcome_measure_evidenced", year.table_year)
+        if evidenced.value:  # from 2020 the outcome measure must itself meet (c)(2)
+            return _medicare_measures(line, "type", qpp.OUTCOME_TYPES, "is an outcome measure on the MIPS list, "
+                                      "consensus-endorsed or determined by CMS", f"no outcome measure is itself on "
+                                      f"the MIPS list, consensus-endorsed or determined by CMS, as {year.year} "
+                                      f"requires ({_row(evidenced)}), and the Medicare design does not say why none "
+                                      "applies", evidenced=True)
         return _medicare_measures(line, "type", qpp.OUTCOME_TYPES, "is an outcome measure",
                                   "no measure is an outcome measure, and the Medicare design does not say why none "
                                   "applies")
     return _needs(path)
 
 
-def _medicare_measures(line: LineAnswers, key: str, accepted: tuple[str, ...], good: str, none: str) -> Outcome:
+def _medicare_measures(line: LineAnswers, key: str, accepted: tuple[str, ...], good: str, none: str,
+                       evidenced: bool = False) -> Outcome:
     """A line the same as the Medicare design pays on element 6's measures: met by the first whose `key` answer is
-    one of `accepted`, unknown while some measure leaves it unanswered, else not_met."""
+    one of `accepted` (and, when `evidenced`, whose evidence basis is one of (c)(2)'s), unknown while some measure
+    leaves it unanswered, else not_met."""
     same = Text(Answer(line.at(SAME_AS_MEDICARE), True), ": ")
     measures = qpp._measures(line)
     if not measures:
         return _needs(qpp.MEASURES, line.at(SAME_AS_MEDICARE), why="the Medicare design's quality measures")
     for i, m in measures:
-        if m.get(key) in accepted:
+        if m.get(key) in accepted and (not evidenced or m.get("evidence_basis") in EVIDENCE_BASES):
             path = f"{qpp.MEASURES}[{i}].{key}"
             return Outcome("met", Text(same, Answer(path, m[key]), f": the Medicare design's measure {good}"),
                            (path, line.at(SAME_AS_MEDICARE)))
