@@ -1,6 +1,7 @@
 """The wizard, driven with Textual's Pilot: an old line of business without Other Payer Advanced APM answers shows
-as undetermined in the evaluation pane; its "needs" line goes to the question on the payment step; answering it
-there (by keyboard) and the two answers the Medicare design has none for turns the line's verdict to yes."""
+as undetermined in the evaluation pane and on the payment step; the pane's "needs" line goes to the question on
+the payment step; answering it there (by keyboard) and the two answers the Medicare design has none for turns the
+line's verdict to yes, there and in the pane."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import shutil
 import yaml
 from test_tui import EXAMPLES, drive, settled
 from test_tui_fill import answer, focused_path
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from apm_designer.drafts import Session
 from apm_designer.tui.app import WizardApp
@@ -50,6 +51,11 @@ def test_a_line_without_answers_is_undetermined_and_answering_it_on_the_payment_
         await settled(pilot)
         assert screen.current == "payment" and focused_path(app) == f"{LINE}.other_payer.same_as_medicare"
 
+        verdicts = screen.query_one("#other-payer-verdicts", Static)
+        assert str(verdicts.render()).splitlines() == [
+            "✓ Other Payer Advanced APM · Medicare Advantage: yes, via the generally applicable standard (nominal "
+            "amount and marginal risk)", "? Other Payer Advanced APM · Commercial: undetermined"]
+
         await answer(pilot, f"{LINE}.other_payer.same_as_medicare", True)
         await answer(pilot, f"{LINE}.other_payer.marginal_risk_rate", 60)
         await answer(pilot, f"{LINE}.other_payer.minimum_loss_rate", 2)
@@ -57,6 +63,7 @@ def test_a_line_without_answers_is_undetermined_and_answering_it_on_the_payment_
         [_, commercial] = screen.evaluation.other_payers
         assert (commercial.verdict.value, commercial.risk_path) == ("yes", "OPAAPM-RISK-GENERAL")
         assert "✓ Other Payer Advanced APM · Commercial: yes" in prompts(panel)
+        assert str(verdicts.render()).splitlines()[1].startswith("✓ Other Payer Advanced APM · Commercial: yes, via")
         line = app.session.questionnaire.data["payment"]["lines_of_business"][2]["other_payer"]
         assert line == {"same_as_medicare": True, "marginal_risk_rate": 60, "minimum_loss_rate": 2}
 

@@ -143,3 +143,17 @@ def other_payer_options(lines: Any, jump: Any) -> list[Option | None]:
             options.append(jump(prompt, finding.fields[0] if finding.fields else None))
     return options
 
+
+def other_payer_summary(lines: Any) -> Content:
+    """One line per other payer for the payment step, e.g. "✓ Other Payer Advanced APM · Medicaid: yes, via the
+    Medicaid or Aligned Other Payer Medical Home Model standard"."""
+    said = []
+    for line in lines:
+        icon, style = VALUE_STYLE.get(line.verdict.value, ("?", "$text-warning"))
+        kind = value(f"{line.path}.line_of_business", line.line_of_business)
+        path = next((f.title.removeprefix("Financial risk: ") for f in line.findings if f.rule_id == line.risk_path),
+                    "")
+        said.append(Content.assemble((icon, style), " Other Payer Advanced APM · ", (kind, "bold"), ": ",
+                                     (line.verdict.value, style), (f", via the {path}" if path else "", "dim")))
+    return Content("\n").join(said)
+
