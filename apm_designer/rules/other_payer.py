@@ -46,7 +46,10 @@ LABEL = "other_payer_advanced_apm"
 NAME = "Other Payer Advanced APM"
 SECTION = "42 CFR 414.1420"
 # The payer types 42 CFR 414.1420(a) names, by the line of business that pays through them. Traditional Medicare
-# is not another payer: its models are judged as (Medicare) Advanced APMs.
+# is not another payer: its models are judged as (Medicare) Advanced APMs. The statute also leaves out payments by
+# the Secretary of Defense or of Veterans Affairs, and Medicaid payments in a State whose program offers no medical
+# home or APM (42 U.S.C. 1395l(z)(2)(B)(ii)(I)): no line of business here is the first, and a Medicaid line
+# proposes such a model, so it cannot be the second.
 PAYER_TYPES = {"medicaid": "a payment arrangement under title XIX (Medicaid)",
                "medicare_advantage": "a Medicare Health Plan payment arrangement (Medicare Advantage)",
                "commercial": "an arrangement with another (commercial) payer"}
