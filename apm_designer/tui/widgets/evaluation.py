@@ -153,7 +153,7 @@ def other_payer_summary(lines: Any) -> Content:
         kind = value(f"{line.path}.line_of_business", line.line_of_business)
         path = next((f.title.removeprefix("Financial risk: ") for f in line.findings if f.rule_id == line.risk_path),
                     "")
-        said.append(Content.assemble((icon, style), " Other Payer Advanced APM · ", (kind, "bold"), ": ",
+        said.append(Content.assemble((icon, style), " ", "Other Payer Advanced APM · ", (kind, "bold"), ": ",
                                      (line.verdict.value, style), (f", via the {path}" if path else "", "dim")))
     return Content("\n").join(said)
 

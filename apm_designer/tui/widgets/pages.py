@@ -101,8 +101,8 @@ class PaymentMetrics(Vertical):
     """The LAN workbook's metrics for the dollars typed so far, as wide as the form (drawn again when it resizes)."""
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="other-payer-verdicts", markup=False)  # first: the verdicts, then the tables
         yield Static("", id="metrics-table", markup=False)
-        yield Static("", id="other-payer-verdicts", markup=False)
 
     def on_mount(self) -> None:
         self.border_title = "LAN payment-mix metrics"
