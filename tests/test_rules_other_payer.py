@@ -24,7 +24,7 @@ OP = f"{LINE}.other_payer"
 DOTTED = re.compile(r"\b[a-z_0-9]+(\[\d+\])?\.[a-z_]+")
 
 # A commercial arrangement answered in full, meeting the generally applicable standard with room to spare.
-GENERAL = {"cehrt_required": True, "cehrt_share": 80, "payment_based_on_quality": True,
+GENERAL = {"cehrt_share": 80, "payment_based_on_quality": True,
            "measure_evidence": "mips_final_list", "outcome_measure": "included", "risk_type": "two_sided",
            "risk_basis": "benchmark", "percent_at_risk": 4, "risk_mechanisms": ["payment_owed"],
            "marginal_risk_rate": 40, "minimum_loss_rate": 2}
@@ -79,6 +79,16 @@ def test_cehrt_share_by_year(year, share, status):
     f = finding(judged({**GENERAL, "cehrt_share": share}, year), "OPAAPM-CEHRT")
     assert f.status == status
     assert f.margin == round(share - (50 if year == 2019 else 75), 6)
+
+
+def test_cehrt_counts_the_share_using_it_whether_or_not_the_arrangement_requires_it():
+    not_required = {"required": False, "description": "Not required; most practices use it."}
+    line = judged({"same_as_medicare": True, "cehrt_share": 80, "marginal_risk_rate": 50, "minimum_loss_rate": 0},
+                  element_1__cehrt=not_required)
+    assert line.verdict.value == "yes" and finding(line, "OPAAPM-CEHRT").fields[0] == f"{OP}.cehrt_share"
+    line = judged({"same_as_medicare": True, "marginal_risk_rate": 50, "minimum_loss_rate": 0},
+                  element_1__cehrt=not_required)
+    assert (line.verdict.value, line.verdict.needs) == ("undetermined", (f"{OP}.cehrt_share",))
 
 
 @pytest.mark.parametrize(("basis", "percent", "status"), [
@@ -204,8 +214,7 @@ def test_full_capitation_meets_risk_for_every_payer(kind):
 
 @pytest.mark.parametrize(("name", "value", "status"), [
     ("outcome_measure", "none_applicable", "met"), ("outcome_measure", "not_included", "not_met"),
-    ("measure_evidence", "none", "not_met"), ("payment_based_on_quality", False, "not_met"),
-    ("cehrt_required", False, "not_met")])
+    ("measure_evidence", "none", "not_met"), ("payment_based_on_quality", False, "not_met")])
 def test_quality_and_cehrt_answers(name, value, status):
     line = judged({**GENERAL, name: value})
     assert [f.status for f in line.findings if f"{OP}.{name}" in f.fields] == [status]
@@ -321,7 +330,7 @@ def test_vermont_medicaid_next_generation_aco_program_is_an_other_payer_advanced
     themselves could not be read here, so the classification asserted is the one these criteria give the
     published design: full capitation (42 CFR 414.1420(d)(7)). What the design's documents do not say (the CEHRT
     share, the measures' evidence) is answered as CMS's determination form requires for a yes."""
-    vmng = {"cehrt_required": True, "cehrt_share": 75, "payment_based_on_quality": True,
+    vmng = {"cehrt_share": 75, "payment_based_on_quality": True,
             "measure_evidence": "consensus_endorsed", "outcome_measure": "included", "risk_type": "full_capitation",
             "risk_mechanisms": ["withhold"]}
     line = judged(vmng, 2020, "medicaid")

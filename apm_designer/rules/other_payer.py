@@ -56,7 +56,6 @@ PAYER_TYPES = {"medicaid": "a payment arrangement under title XIX (Medicaid)",
 SAME_AS_MEDICARE = "same_as_medicare"
 # What a line that is the same as the Medicare design reads from it, answer by answer.
 MEDICARE = {
-    "cehrt_required": qpp.CEHRT_REQUIRED,
     "cehrt_share": qpp.CEHRT_SHARE,
     "payment_based_on_quality": qpp.QUALITY_PAYMENT,
     "risk_type": qpp.RISK_TYPE,
@@ -103,11 +102,12 @@ class LineAnswers(Answers):
 
     def answer(self, name: str) -> tuple[str, Any]:
         """(the answer's path, its value): the line's own answer, else the Medicare design's when the line is the
-        same as it, else the line's path and MISSING."""
+        same as it and the design gives one, else the line's path and MISSING (the line's question is where to
+        answer it)."""
         value = self.own.get(name)
         if value is not None and value != "" and value != []:
             return self.at(name), value
-        if self.same_as_medicare and name in MEDICARE:
+        if self.same_as_medicare and name in MEDICARE and self[MEDICARE[name]] is not MISSING:
             return MEDICARE[name], self[MEDICARE[name]]
         return self.at(name), MISSING
 
@@ -202,16 +202,12 @@ def _risk_kind(line: LineAnswers) -> tuple[str, Any]:
 # ----------------------------------------------------------------------------------------------------- (b) CEHRT
 
 
-@LINE_RULES.rule("OPAAPM-CEHRT", LABEL, "Requires enough clinicians to use certified EHR technology",
-                 f"{SECTION}(b)")
+@LINE_RULES.rule("OPAAPM-CEHRT", LABEL, "Enough clinicians use certified EHR technology", f"{SECTION}(b)")
 def cehrt(line: LineAnswers) -> Outcome:
-    _, _, none = _in_force(line, "other_payer_cehrt_share")
-    if none:
-        return none
-    required = _flag(line, "cehrt_required", "CEHRT use is required", "the arrangement does not require CEHRT use")
-    if required.status != "met":
-        return required
-    return _compare(line, "cehrt_share", "other_payer_cehrt_share", "of eligible clinicians using CEHRT required")
+    # 414.1420(b) asks that CEHRT be *used* by the share of participants in each APM Entity (as domain.md reads the
+    # 2023 edition), not that the arrangement require it, as 414.1415(a) does for Medicare: the share decides. A
+    # line the same as the Medicare design reads the share its design requires.
+    return _compare(line, "cehrt_share", "other_payer_cehrt_share", "of eligible clinicians using CEHRT")
 
 
 # ----------------------------------------------------------------------------------------------------- (c) quality
