@@ -500,14 +500,14 @@ def judge(answers: Answers) -> tuple[LineVerdict, ...]:
 
 
 def _judge(line: LineAnswers) -> LineVerdict:
-    findings = {r.id: r.run(line) for r in LINE_RULES}  # type: ignore[arg-type]  # a LineAnswers is an Answers
     kind = str(line.kind)
-    if not line.own:  # an old file, or a line not yet asked: one answer says what to do
-        first = line.at(SAME_AS_MEDICARE)
+    if not line.own:  # an old file, or a line not yet asked: one answer says what to do, and no rule has anything
+        first = line.at(SAME_AS_MEDICARE)  # to judge yet (so old files cost next to nothing to evaluate)
         verdict = Verdict(LABEL, "undetermined", Text(
             "needs ", Answer(first), ": answer this payer's Other Payer Advanced APM questions, or that its design "
-            "is the same as the Medicare design"), (first,), tuple(findings))
-        return LineVerdict(line.path, kind, PAYER_TYPES[kind], verdict, tuple(findings.values()))
+            "is the same as the Medicare design"), (first,))
+        return LineVerdict(line.path, kind, PAYER_TYPES[kind], verdict, ())
+    findings = {r.id: r.run(line) for r in LINE_RULES}  # type: ignore[arg-type]  # a LineAnswers is an Answers
     risk, met = _risk(findings)
     parts = [_part(findings["OPAAPM-CEHRT"]), _and([_part(findings[i]) for i in QUALITY_RULES]), risk]
     verdict = _and(parts)
@@ -587,12 +587,13 @@ def risk_matches_arrangements(answers: Answers) -> Outcome:
 @rule("CON-OP-LEGACY", "consistency", "An Other Payer Advanced APM line is not mostly legacy payments",
       f"{SECTION}; LAN National APM Data Collection workbook, metric 2 (legacy payments)")
 def advanced_line_not_mostly_legacy(answers: Answers) -> Outcome:
-    mix: PaymentMix = answers.memo("payment_mix", lambda: compute(answers.data))
-    shares = {line.path: line.legacy_share for line in mix.lines}
+    advanced = [judged for judged in judge(answers) if judged.verdict.value == "yes"]
+    mix: PaymentMix | None = answers.memo("payment_mix", lambda: compute(answers.data)) if advanced else None
+    shares = {line.path: line.legacy_share for line in mix.lines} if mix else {}
     problems, fields = [], []
-    for judged in judge(answers):
+    for judged in advanced:
         share = shares.get(judged.path)
-        if judged.verdict.value == "yes" and share is not None and share > MOSTLY:
+        if share is not None and share > MOSTLY:
             problems.append(Text(Answer(f"{judged.path}.line_of_business", judged.line_of_business),
                                  f": judged an Other Payer Advanced APM, yet {percent(share)} of its dollars are "
                                  "legacy payments (Category 1); check which arrangement the answers describe, and "
