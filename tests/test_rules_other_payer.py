@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 
 import pytest
 
+from apm_designer.document import load
 from apm_designer.rules import evaluate
 from apm_designer.rules.engine import MISSING, Answers
 from apm_designer.rules.other_payer import LINE_RULES, average_marginal_risk, judge, lines
@@ -290,6 +292,19 @@ def test_people_read_no_dotted_path_in_any_verdict_or_finding():
     for line in cases:
         for text in (line.verdict.reason, *(f.explanation for f in line.findings)):
             assert not DOTTED.search(for_people(text)), for_people(text)
+
+
+def test_every_example_with_other_payers_shows_each_a_verdict_in_words():
+    examples = sorted((Path(__file__).resolve().parent.parent / "proposals" / "examples").glob("*.yaml"))
+    judged_lines = [line for path in examples for line in evaluate(load(path).data).other_payers]
+    assert {line.line_of_business for line in judged_lines} == {"medicaid", "medicare_advantage", "commercial"}
+    for line in judged_lines:
+        assert line.verdict.value in ("yes", "no")  # every example answers its other payers' questions
+        assert line.risk_path or "closest was the" in line.verdict.reason
+        for text in (line.verdict.reason, *(f.explanation for f in line.findings)):
+            assert not DOTTED.search(for_people(text)), for_people(text)
+    ops = [f for path in examples for f in evaluate(load(path).data).findings if f.rule_id.startswith("CON-OP-")]
+    assert ops and all(not DOTTED.search(for_people(f.explanation)) for f in ops)
 
 
 def test_wrongly_typed_answers_count_as_unanswered_without_failing():
