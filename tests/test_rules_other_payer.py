@@ -155,7 +155,9 @@ def test_medical_home_size_is_needed_from_2023_only():
 def test_no_other_payer_advanced_apm_before_the_all_payer_combination_option(year):
     line = judged(GENERAL, year)
     assert line.verdict.value == "no"
-    assert f"no Other Payer Advanced APM can count in {year}" in line.verdict.reason
+    assert line.verdict.reason == (f"metadata.performance_year = {year}: no Other Payer Advanced APMs before 2019, "
+                                   "the first performance period of the All-Payer Combination Option (42 CFR "
+                                   "414.1420(b); 81 FR 77008)")
 
 
 def test_every_other_payer_threshold_cites_its_paragraph_and_says_whether_it_was_verified():

@@ -143,8 +143,9 @@ def _in_force(line: LineAnswers, key: str) -> tuple[Year, Threshold, Outcome | N
     year = performance_year(line)
     t = threshold(key, year.table_year)
     if t.value is None:
-        return year, t, Outcome("not_met", Text(Answer(YEAR, year.year), f": no Other Payer Advanced APM can count "
-                                                 f"in {year.year} ({t.note}){year.clause()}"), (YEAR,))
+        said = t.note[:1].lower() + t.note[1:].rstrip(".")
+        return year, t, Outcome("not_met", Text(Answer(YEAR, year.year), f": {said} ({_row(t)}){year.clause()}"),
+                                (YEAR,))
     return year, t, None
 
 
@@ -508,6 +509,10 @@ def _judge(line: LineAnswers) -> LineVerdict:
             "is the same as the Medicare design"), (first,))
         return LineVerdict(line.path, kind, PAYER_TYPES[kind], verdict, ())
     findings = {r.id: r.run(line) for r in LINE_RULES}  # type: ignore[arg-type]  # a LineAnswers is an Answers
+    _, _, too_early = _in_force(line, "other_payer_cehrt_share")
+    if too_early:  # every rule says so: say it once
+        verdict = Verdict(LABEL, "no", too_early.explanation, (), tuple(findings))
+        return LineVerdict(line.path, kind, PAYER_TYPES[kind], verdict, tuple(findings.values()))
     risk, met = _risk(findings)
     parts = [_part(findings["OPAAPM-CEHRT"]), _and([_part(findings[i]) for i in QUALITY_RULES]), risk]
     verdict = _and(parts)
