@@ -377,7 +377,12 @@ def marginal_risk(line: LineAnswers) -> Outcome:
 def medical_home_model(line: LineAnswers) -> Outcome:
     """Whether the line is a Medicaid Medical Home Model, or (another payer's) an Aligned Other Payer Medical Home
     Model: a primary-care arrangement with empanelment and at least four medical home features (42 CFR 414.1305),
-    aligned, for a payer other than Medicaid, with a CMS Multi-Payer Model that is a Medical Home Model."""
+    aligned, for a payer other than Medicaid, with a CMS Multi-Payer Model that is a Medical Home Model. Two paths
+    ask it of a line: it is worked out once."""
+    return line.memo("medical_home_model", lambda: _medical_home_model(line))
+
+
+def _medical_home_model(line: LineAnswers) -> Outcome:
     if all(line.answer(name)[1] is MISSING for name in MEDICAL_HOME_ANSWERS):
         return Outcome("not_met", Text("no medical home answers (", line.said("medical_home_features"),
                                        " is not answered; answer it for a primary-care arrangement)"),
