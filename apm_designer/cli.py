@@ -36,7 +36,7 @@ def _paths(p: argparse.ArgumentParser) -> None:
 
 
 FORMAT_HELP = {"text": "text for people", "json": "json for programs", "github": "github for workflow annotations",
-               "csv": "csv for spreadsheets"}
+               "csv": "csv for spreadsheets", "markdown": "markdown for the README"}
 
 
 def _format(p: argparse.ArgumentParser, choices: Sequence[str] = FORMATS) -> None:
@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("edit", help="open a proposal in the wizard")
     p.add_argument("file", metavar="FILE")
+
+    p = sub.add_parser("rules", help="list the rules, their citations, and each year's thresholds with their sources")
+    _format(p, ("text", "json", "markdown"))
 
     p = sub.add_parser("schema", help="print the proposal JSON Schema (or its path)")
     p.add_argument("--path", action="store_true", help="print the schema file's path instead of its content")

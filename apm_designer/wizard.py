@@ -27,6 +27,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from apm_designer import resources
+from apm_designer.rules.thresholds import questions, threshold, whole_year
 from apm_designer.validation import _checks, _explain, _leaves, dotted, missing_for_final, quick_check, validator
 
 if TYPE_CHECKING:
@@ -233,6 +234,21 @@ def resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
         target = resources.proposal_schema()["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
         return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
     return schema
+
+
+YEAR_PATH: Path = ("metadata", "performance_year")
+
+
+def asked_for_year(f: Field, data: Mapping[str, Any]) -> bool:
+    """Whether question `f` is asked for the proposal's performance year: a question a year's row of the thresholds
+    table `asks` is asked only in that row's years (with no year answered yet, every question is asked). E.g. the
+    Medical Home Model size limit counts the parent organisation through 2022 and the APM Entity's Participation
+    List from 2023 (42 CFR 414.1415(c)(7)); an answer to the question not asked stays in the file."""
+    key = questions().get(f.dotted)
+    year = whole_year(get(data, YEAR_PATH))
+    if key is None or year is None:
+        return True
+    return threshold(key, year).asks == f.dotted
 
 
 def required_for_final(path: Path) -> bool:
@@ -448,8 +464,8 @@ def as_text(f: Field, value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, float) and value.is_integer() and f.kind == "number":
-        return str(int(value))
+    if isinstance(value, float) and value.is_integer() and f.kind in ("number", "integer"):
+        return str(int(value))  # 2018.0 means 2018 (JSON Schema's integer accepts it)
     return str(value)
 
 

@@ -125,7 +125,7 @@ def test_the_aco_is_advanced_through_the_general_benchmark_based_standard() -> N
 
 def test_the_medical_home_is_advanced_only_through_the_medical_home_standard() -> None:
     proposal = data("small-practice-medical-home")
-    assert proposal["element_1"]["medical_home"]["parent_organization_clinicians"] == 30
+    assert proposal["element_1"]["medical_home"]["participation_list_clinicians"] == 30  # from 2023 (414.1415(c)(7))
     assert proposal["metadata"]["performance_year"] == 2025
     found = statuses("small-practice-medical-home", "advanced_apm")
     assert found["AAPM-MEDICAL-HOME-MODEL"] == "met"

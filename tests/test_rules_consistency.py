@@ -123,7 +123,7 @@ def test_a_consistent_proposal_has_no_warnings():
     ("CON-OP-RISK-ARRANGEMENT", {"payment.lines_of_business": other_payer(["shared_savings"],
                                                                           risk_type="upside_only")}),
     ("CON-OP-LEGACY", {"payment.lines_of_business": other_payer(["shared_risk"], legacy=100)}),  # half, not most
-    ("CON-OP-LEGACY", {"payment.lines_of_business": other_payer(["shared_risk"], legacy=300, cehrt_share=50)}),
+    ("CON-OP-LEGACY", {"payment.lines_of_business": other_payer(["shared_risk"], legacy=300, cehrt_required=False)}),
 ])
 def test_no_warning_without_the_contradiction(rule_id, answers):
     assert run(rule_id, draft(answers)).status == "met"

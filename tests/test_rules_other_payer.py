@@ -1,8 +1,8 @@
 """Other Payer Advanced APMs (42 CFR 414.1420), line by line: each criterion at its thresholds in each year they
 changed, each financial-risk path, the "same as the Medicare design" answer, old files, and a published arrangement.
 
-The thresholds are rows of data/thresholds.yaml (keys `other_payer_*`); which of them were checked against which
-source is said in each row (`verified`, or `unverified_why`)."""
+The thresholds are rows of data/thresholds.yaml (keys `other_payer_*`), read in 42 CFR 414.1420 as amended through
+88 FR 79539 (Nov. 16, 2023); each row names that text (`verified`) or says why it could not be read in it."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ OP = f"{LINE}.other_payer"
 DOTTED = re.compile(r"\b[a-z_0-9]+(\[\d+\])?\.[a-z_]+")
 
 # A commercial arrangement answered in full, meeting the generally applicable standard with room to spare.
-GENERAL = {"cehrt_share": 80, "payment_based_on_quality": True,
+GENERAL = {"cehrt_required": True, "cehrt_share": 80, "payment_based_on_quality": True,
            "measure_evidence": "mips_final_list", "outcome_measure": "included", "risk_type": "two_sided",
            "risk_basis": "benchmark", "percent_at_risk": 4, "risk_mechanisms": ["payment_owed"],
            "marginal_risk_rate": 40, "minimum_loss_rate": 2}
@@ -75,20 +75,34 @@ def test_traditional_medicare_is_not_another_payer():
 
 @pytest.mark.parametrize(("year", "share", "status"), [
     (2019, 50, "met"), (2019, 49.99, "not_met"), (2020, 75, "met"), (2020, 74.99, "not_met"), (2020, 60, "not_met"),
-    (2026, 75, "met"),
+    (2024, 75, "met"), (2024, 74.9999999, "not_met"),
 ])
 def test_cehrt_share_by_year(year, share, status):
+    """414.1420(b)(1): used by 50% of participants in periods ending with 2019, 75% from 2020 through 2024."""
     f = finding(judged({**GENERAL, "cehrt_share": share}, year), "OPAAPM-CEHRT")
     assert f.status == status
-    assert f.margin == round(share - (50 if year == 2019 else 75), 6)
+    assert f.margin == pytest.approx(share - (50 if year == 2019 else 75))
 
 
-def test_cehrt_counts_the_share_using_it_whether_or_not_the_arrangement_requires_it():
+@pytest.mark.parametrize(("year", "required", "status"), [
+    (2023, False, "met"), (2024, False, "not_met"), (2024, True, "met"), (2025, False, "not_met"),
+    (2025, True, "met")])
+def test_from_2024_cehrt_use_must_be_a_requirement_of_participation(year, required, status):
+    """414.1420(b)(2), from 2024; (b)(1) names no share after 2024, so from 2025 the requirement alone decides."""
+    f = finding(judged({**GENERAL, "cehrt_required": required, "cehrt_share": 10 if year >= 2025 else 80}, year),
+                "OPAAPM-CEHRT")
+    assert f.status == status
+    assert (f"{OP}.cehrt_required" in f.fields) == (year >= 2024)
+    if status == "met":  # a failure names only what failed
+        assert (f"{OP}.cehrt_share" in f.fields) == (year <= 2024)
+
+
+def test_before_2024_cehrt_counts_the_share_using_it_whether_or_not_the_arrangement_requires_it():
     not_required = {"required": False, "description": "Not required; most practices use it."}
     line = judged({"same_as_medicare": True, "cehrt_share": 80, "marginal_risk_rate": 50, "minimum_loss_rate": 0},
-                  element_1__cehrt=not_required)
+                  2023, element_1__cehrt=not_required)
     assert line.verdict.value == "yes" and finding(line, "OPAAPM-CEHRT").fields[0] == f"{OP}.cehrt_share"
-    line = judged({"same_as_medicare": True, "marginal_risk_rate": 50, "minimum_loss_rate": 0},
+    line = judged({"same_as_medicare": True, "marginal_risk_rate": 50, "minimum_loss_rate": 0}, 2023,
                   element_1__cehrt=not_required)
     assert (line.verdict.value, line.verdict.needs) == ("undetermined", (f"{OP}.cehrt_share",))
 
@@ -155,18 +169,27 @@ def test_medical_home_size_is_needed_from_2023_only():
 def test_no_other_payer_advanced_apm_before_the_all_payer_combination_option(year):
     line = judged(GENERAL, year)
     assert line.verdict.value == "no"
-    assert line.verdict.reason == (f"metadata.performance_year = {year}: no Other Payer Advanced APMs before 2019, "
-                                   "the first performance period of the All-Payer Combination Option (42 CFR "
-                                   "414.1420(b); 81 FR 77008)")
+    assert line.verdict.reason == (f"metadata.performance_year = {year}: no Other Payer Advanced APMs before the "
+                                   "All-Payer Combination Option, whose first QP Performance Period is 2019 (42 CFR "
+                                   "414.1420(b)(1); 81 FR 77008)")
 
 
-def test_every_other_payer_threshold_cites_its_paragraph_and_says_whether_it_was_verified():
+def test_every_other_payer_threshold_cites_its_paragraph_and_the_text_it_was_read_in():
     rows = [row for key, rows in table().thresholds.items() if key.startswith("other_payer_") for row in rows]
-    assert len(rows) >= 15
+    assert len(rows) >= 25
     for row in rows:
         assert row.citation.startswith("42 CFR 414.1420("), row
         assert " FR " in row.set_by, row
-        assert (isinstance(row.verified, str) and row.verified) or (row.verified is False and row.unverified_why), row
+        assert row.verified or row.why_unverified, row
+        assert [s.key for s in row.verified] in ([], ["ecfr-1420-2023"]), row
+    unverified = {(r.key, r.first) for r in rows if not r.verified}
+    assert unverified == {("other_payer_revenue_nominal_amount", 2019), ("other_payer_benchmark_nominal_amount", 2019)}
+
+
+def test_a_finding_on_an_unverified_row_says_so():
+    f = finding(judged(GENERAL, 2021), "OPAAPM-RISK-GENERAL")
+    assert f.status == "met" and f.unverified and "unverified: the 2019–2022 value" in f.explanation
+    assert not finding(judged(GENERAL, 2023), "OPAAPM-RISK-GENERAL").unverified
 
 
 # ------------------------------------------------------------------------------------------ the paths
@@ -217,12 +240,19 @@ def test_full_capitation_meets_risk_for_every_payer(kind):
 
 
 @pytest.mark.parametrize(("name", "value", "status"), [
-    ("outcome_measure", "none_applicable", "met"), ("outcome_measure", "not_included", "not_met"),
+    ("outcome_measure", "not_included", "not_met"),
     ("measure_evidence", "none", "not_met"), ("payment_based_on_quality", False, "not_met")])
-def test_quality_and_cehrt_answers(name, value, status):
+def test_quality_answers(name, value, status):
     line = judged({**GENERAL, name: value})
     assert [f.status for f in line.findings if f"{OP}.{name}" in f.fields] == [status]
     assert line.verdict.value == ("yes" if status == "met" else "no")
+
+
+def test_that_no_outcome_measure_applies_is_for_cms_to_find():
+    line = judged({**GENERAL, "outcome_measure": "none_applicable"})
+    f = finding(line, "OPAAPM-QUALITY-OUTCOME")
+    assert (f.status, f.pending) == ("unknown", True) and "pending CMS's determination" in f.explanation
+    assert (line.verdict.value, line.verdict.needs) == ("undetermined", ())
 
 
 # ------------------------------------------------------------------------------------------ same as Medicare
@@ -231,7 +261,8 @@ def test_quality_and_cehrt_answers(name, value, status):
 def test_same_as_medicare_reads_the_medicare_design_and_names_its_answers():
     line = judged({"same_as_medicare": True, "marginal_risk_rate": 50, "minimum_loss_rate": 0})
     assert line.verdict.value == "yes"
-    cehrt = finding(line, "OPAAPM-CEHRT")
+    assert finding(line, "OPAAPM-CEHRT").fields[0] == "element_1.cehrt.required"  # 2025: the requirement decides
+    cehrt = finding(judged({"same_as_medicare": True}, 2023), "OPAAPM-CEHRT")
     assert cehrt.fields[0] == "element_1.cehrt.share_of_clinicians"
     assert "element_1.cehrt.share_of_clinicians = 75" in cehrt.explanation
     assert "element_6.measures[0].type = outcome" in finding(line, "OPAAPM-QUALITY-OUTCOME").explanation
@@ -239,7 +270,7 @@ def test_same_as_medicare_reads_the_medicare_design_and_names_its_answers():
 
 
 def test_a_line_answer_takes_precedence_over_the_medicare_design():
-    line = judged({"same_as_medicare": True, "cehrt_share": 60, "marginal_risk_rate": 50, "minimum_loss_rate": 0})
+    line = judged({"same_as_medicare": True, "cehrt_share": 60, "marginal_risk_rate": 50, "minimum_loss_rate": 0}, 2023)
     cehrt = finding(line, "OPAAPM-CEHRT")
     assert cehrt.status == "not_met" and cehrt.fields[0] == f"{OP}.cehrt_share"
 
@@ -250,14 +281,15 @@ def test_same_as_medicare_still_needs_what_medicare_has_no_answer_for():
     assert set(line.verdict.needs) == {f"{OP}.marginal_risk_rate", f"{OP}.minimum_loss_rate"}
 
 
-def test_same_as_medicare_without_an_outcome_measure_accepts_the_reason_none_applies():
+def test_same_as_medicare_without_an_outcome_measure_leaves_it_to_cms_when_the_design_says_why():
     measures = [{"name": "Process", "type": "process", "evidence_basis": "mips_final_list"}]
     line = judged({"same_as_medicare": True, "marginal_risk_rate": 50, "minimum_loss_rate": 0},
                   element_6__measures=measures)
     assert finding(line, "OPAAPM-QUALITY-OUTCOME").status == "not_met"
     line = judged({"same_as_medicare": True, "marginal_risk_rate": 50, "minimum_loss_rate": 0},
                   element_6__measures=measures, element_6__no_outcome_measure_justification="None applies.")
-    assert finding(line, "OPAAPM-QUALITY-OUTCOME").status == "met"
+    f = finding(line, "OPAAPM-QUALITY-OUTCOME")
+    assert (f.status, f.pending) == ("unknown", True)  # CMS finds whether one applies
 
 
 @pytest.mark.parametrize(("year", "status"), [(2019, "met"), (2020, "not_met")])
@@ -269,7 +301,7 @@ def test_from_2020_the_outcome_measure_must_itself_be_evidence_based(year, statu
     f = finding(line, "OPAAPM-QUALITY-OUTCOME")
     assert f.status == status
     if status == "not_met":
-        assert "as 2020 requires (42 CFR 414.1420(c)(3); 84 FR 62568)" in f.explanation
+        assert "as 2020 requires (42 CFR 414.1420(c)(3)(ii); 84 FR 62568)" in f.explanation
     measures[0]["evidence_basis"] = "consensus_endorsed"
     assert finding(judged({"same_as_medicare": True}, year, element_6__measures=measures),
                    "OPAAPM-QUALITY-OUTCOME").status == "met"

@@ -119,6 +119,7 @@ def test_the_toolkit_star_item_leveraging_investments_is_optional() -> None:
     "element_1.financial_risk.percent_at_risk", "element_1.financial_risk.mechanisms",
     "element_1.medical_home.primary_care_focus", "element_1.medical_home.empanelment",
     "element_1.medical_home.features", "element_1.medical_home.parent_organization_clinicians",
+    "element_1.medical_home.participation_list_clinicians",
     "element_1.medical_home.expanded_under_1115a_c", "element_1.clinicians.core_role",
     "element_1.targeted_services.clinicians_influence", "element_5.payers", "element_6.payment_based_on_quality",
     "metadata.performance_year", "metadata.status",

@@ -99,7 +99,7 @@ def evaluate(data: Mapping[str, Any], performance_year: int | None = None) -> Ev
 
 def _verdict_json(v: Verdict) -> dict[str, Any]:
     return {"value": v.value, "reason": v.reason, "needs": list(v.needs), "rule_ids": list(v.rule_ids),
-            "category": v.category}
+            "category": v.category, "unverified": v.unverified}
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 A rule is a small function over the proposal's answers. It returns an `Outcome`; the engine stamps it with the
 rule's id, label, title and citation to make a `Finding`. A finding is `met`, `not_met`, or `unknown` (an answer
-it needs is missing), and its explanation names the answers that decided it.
+it needs is missing, or, `pending`, a determination only CMS can make), and its explanation names the answers that
+decided it. A finding that rests on a year's threshold not verified against the regulation text is `unverified`,
+and its explanation says so.
 
 An explanation is a `Text`: a sentence whose words are plain strings and whose answers are `Answer` parts. As a
 `str` it reads as CI reads it, each answer as its dotted path and coded value (`element_1.authority =
@@ -24,7 +26,8 @@ Value = Literal["yes", "no", "undetermined"]
 CLASSIFICATIONS = ("apm", "advanced_apm", "pfpm", "mips_apm", "lan")
 CHECKS = ("consistency", "payment")
 LABEL_NAMES = {"apm": "APM", "advanced_apm": "Advanced APM", "pfpm": "PFPM", "mips_apm": "MIPS APM",
-               "lan": "LAN APM Framework category", "consistency": "Consistency", "payment": "Payment mix"}
+               "lan": "LAN APM Framework category", "consistency": "Consistency", "payment": "Payment mix",
+               "other_payer_advanced_apm": "Other Payer Advanced APM"}  # judged per line of business
 
 
 
@@ -172,6 +175,8 @@ class Outcome:
     explanation: str  # a Text where it names answers
     fields: tuple[str, ...] = ()
     margin: float | None = None  # for threshold rules: how far the answer is from the threshold (negative = short)
+    unverified: bool = False  # it rests on a threshold row not verified against the regulation text
+    pending: bool = False  # unknown until CMS decides (its fields decided it; nothing is missing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +189,8 @@ class Finding:
     explanation: str
     fields: tuple[str, ...] = ()  # dotted answer paths that decided it, or that are missing when unknown
     margin: float | None = None
+    unverified: bool = False  # its value rests on a threshold row not verified against the regulation text
+    pending: bool = False  # unknown because only CMS can decide it, not because an answer is missing
 
     @property
     def is_warning(self) -> bool:
@@ -200,6 +207,7 @@ class Verdict:
     needs: tuple[str, ...] = ()
     rule_ids: tuple[str, ...] = ()  # the findings that decided it
     category: str | None = None  # for the LAN label: the category code, e.g. "3B"
+    unverified: bool = False  # a finding it rests on uses a threshold row not verified against the regulation text
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +220,8 @@ class Rule:
 
     def run(self, answers: Answers) -> Finding:
         o = self.check(answers)
-        return Finding(self.id, self.label, self.title, self.citation, o.status, o.explanation, o.fields, o.margin)
+        return Finding(self.id, self.label, self.title, self.citation, o.status, o.explanation, o.fields, o.margin,
+                       o.unverified, o.pending)
 
 
 @dataclass

@@ -31,14 +31,18 @@ from apm_designer.rules.consistency import DOWNSIDE, DOWNSIDE_ARRANGEMENTS
 from apm_designer.rules.engine import MISSING, Answer, Answers, Finding, Outcome, Registry, Text, Verdict, rule
 from apm_designer.rules.qpp import (
     BASES,
-    EVIDENCE_BASES,
     GENERAL_MECHANISMS,
     MH_MIN_FEATURES,
     RISK_TYPES,
+    _all,
+    _and,
+    _part,
     _row,
+    names,
     number,
     pct,
     points,
+    unverified,
 )
 from apm_designer.rules.thresholds import YEAR, Threshold, Year, performance_year, threshold
 
@@ -56,6 +60,7 @@ PAYER_TYPES = {"medicaid": "a payment arrangement under title XIX (Medicaid)",
 SAME_AS_MEDICARE = "same_as_medicare"
 # What a line that is the same as the Medicare design reads from it, answer by answer.
 MEDICARE = {
+    "cehrt_required": qpp.CEHRT_REQUIRED,
     "cehrt_share": qpp.CEHRT_SHARE,
     "payment_based_on_quality": qpp.QUALITY_PAYMENT,
     "risk_type": qpp.RISK_TYPE,
@@ -133,20 +138,19 @@ def lines(answers: Answers) -> list[LineAnswers]:
 
 
 def _needs(*paths: str, why: str = "") -> Outcome:
-    named = Text(", ").join(Text(Answer(p)) for p in paths)
-    return Outcome("unknown", Text("needs ", named, f": {why}" if why else ""), paths)
+    return Outcome("unknown", Text("needs ", names(paths), f": {why}" if why else ""), paths)
 
 
 def _in_force(line: LineAnswers, key: str) -> tuple[Year, Threshold, Outcome | None]:
     """The year and the row of threshold `key`, with a not_met outcome when the year has no Other Payer Advanced
     APMs at all (before the All-Payer Combination Option)."""
     year = performance_year(line)
-    t = threshold(key, year.table_year)
-    if t.value is None:
-        said = t.note[:1].lower() + t.note[1:].rstrip(".")
-        return year, t, Outcome("not_met", Text(Answer(YEAR, year.year), f": {said} ({_row(t)}){year.clause()}"),
-                                (YEAR,))
-    return year, t, None
+    option = threshold("other_payer_all_payer_option", year.table_year)
+    if not option.value:
+        return year, option, Outcome("not_met", Text(
+            Answer(YEAR, year.year), f": no Other Payer Advanced APMs before the All-Payer Combination Option, whose "
+            f"first QP Performance Period is 2019 ({_row(option)})", year.clause()), (YEAR,))
+    return year, threshold(key, year.table_year), None
 
 
 def _compare(line: LineAnswers, name: str, key: str, what: str) -> Outcome:
@@ -158,12 +162,12 @@ def _compare(line: LineAnswers, name: str, key: str, what: str) -> Outcome:
     given = number(value)
     if given is None:
         return _needs(path)
-    margin = round(given - t.value, 6)  # type: ignore[operator]  # _in_force returned a value
-    reached = "reaches" if margin >= 0 else "is below"
+    margin = given - t.value  # compared exactly, never rounded: 74.9999999 is short of 75
+    reached = ", which reaches" if margin >= 0 else ", which is below"
     short = "" if margin >= 0 else f", {points(margin)} short"
     return Outcome("met" if margin >= 0 else "not_met", Text(
-        Answer(path, value), f" {reached} the {pct(t.value)} {what} for {year.year} ({_row(t)}){short}{year.clause()}"),
-        (path, YEAR), margin)
+        Answer(path, value), f"{reached} the {pct(t.value)} {what} for {year.year} ({_row(t)}){short}",
+        year.clause(), unverified(t)), (path, YEAR), margin, not t.is_verified)
 
 
 def _flag(line: LineAnswers, name: str, yes: str, no: str) -> Outcome:
@@ -180,22 +184,6 @@ def _choice(line: LineAnswers, name: str, options: tuple[str, ...]) -> tuple[str
     return path, value if isinstance(value, str) and value in options else MISSING
 
 
-def _all(outcomes: list[Outcome], met: Text) -> Outcome:
-    """Three-valued AND of partial checks: not_met if any fails, else unknown if any is, else met."""
-    for status in ("not_met", "unknown"):
-        hit = [o for o in outcomes if o.status == status]
-        if hit:
-            # A margin says how far the path is from being met only when it is the one thing missing.
-            margin = hit[0].margin if status == "not_met" and len(hit) == 1 else None
-            return Outcome(status, Text("; ").join(o.explanation for o in hit), _paths(hit), margin)
-    margins = [o.margin for o in outcomes if o.margin is not None]
-    return Outcome("met", met, _paths(outcomes), min(margins, default=None))
-
-
-def _paths(outcomes: list[Outcome]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(p for o in outcomes for p in o.fields))
-
-
 def _risk_kind(line: LineAnswers) -> tuple[str, Any]:
     return _choice(line, "risk_type", RISK_TYPES)
 
@@ -203,12 +191,24 @@ def _risk_kind(line: LineAnswers) -> tuple[str, Any]:
 # ----------------------------------------------------------------------------------------------------- (b) CEHRT
 
 
-@LINE_RULES.rule("OPAAPM-CEHRT", LABEL, "Enough clinicians use certified EHR technology", f"{SECTION}(b)")
+@LINE_RULES.rule("OPAAPM-CEHRT", LABEL, "CEHRT used by enough participants (and, from 2024, required)",
+                 f"{SECTION}(b)")
 def cehrt(line: LineAnswers) -> Outcome:
-    # 414.1420(b) asks that CEHRT be *used* by the share of participants in each APM Entity (as domain.md reads the
-    # 2023 edition), not that the arrangement require it, as 414.1415(a) does for Medicare: the share decides. A
-    # line the same as the Medicare design reads the share its design requires.
-    return _compare(line, "cehrt_share", "other_payer_cehrt_share", "of eligible clinicians using CEHRT")
+    # 414.1420(b)(1): CEHRT "must be used" by the year's share of participants in each APM Entity, required by the
+    # arrangement or not (through 2024; the text states no share after it); (b)(2): from 2024 its use must also be a
+    # requirement of participation. A line the same as the Medicare design reads the share its design requires.
+    year, share, none = _in_force(line, "other_payer_cehrt_share")
+    if none:
+        return none
+    required = threshold("other_payer_cehrt_required", year.table_year)
+    checks = []
+    if share.value is not None:
+        checks.append(_compare(line, "cehrt_share", "other_payer_cehrt_share", "of participants using CEHRT"))
+    if required.value:
+        checks.append(_flag(line, "cehrt_required", f"CEHRT use is a requirement of participation, as {year.year} "
+                            f"requires ({_row(required)})", f"from 2024 CEHRT use must be a requirement of "
+                            f"participation ({_row(required)})"))
+    return _all(checks, Text("; ").join(o.explanation for o in checks))
 
 
 # ----------------------------------------------------------------------------------------------------- (c) quality
@@ -223,17 +223,19 @@ def quality_payment(line: LineAnswers) -> Outcome:
 @LINE_RULES.rule("OPAAPM-QUALITY-EVIDENCE", LABEL, "At least one evidence-based, reliable and valid measure",
                  f"{SECTION}(c)(2)")
 def quality_evidence(line: LineAnswers) -> Outcome:
-    path, value = _choice(line, "measure_evidence", (*EVIDENCE_BASES, "none"))
-    if value in EVIDENCE_BASES:
-        return Outcome("met", Text(Answer(path, value), ": at least one measure is evidence-based, reliable and "
-                                   "valid"), (path,))
-    if value == "none":
-        return Outcome("not_met", Text(Answer(path, value), ": no measure is on the MIPS final list, endorsed by a "
-                                       "consensus-based entity, or determined by CMS to be evidence-based"), (path,))
+    year = performance_year(line)
+    accepted = threshold("other_payer_quality_evidence_bases", year.table_year)
+    path, value = line.answer("measure_evidence")
+    if isinstance(value, str) and value in accepted.value:
+        return Outcome("met", Text(Answer(path, value), f": at least one measure is evidence-based, reliable and "
+                                   f"valid for {year.year} ({_row(accepted)})", year.clause()), (path, YEAR))
+    if isinstance(value, str) and value:
+        return Outcome("not_met", Text(Answer(path, value), f": not an evidence basis {accepted.citation} accepts "
+                                       f"for {year.year} ({_row(accepted)})", year.clause()), (path, YEAR))
     if line.same_as_medicare:
-        return _medicare_measures(line, "evidence_basis", EVIDENCE_BASES, "is evidence-based, reliable and valid",
-                                  "no measure is on the MIPS final list, endorsed by a consensus-based entity, or "
-                                  "determined by CMS to be evidence-based")
+        return _medicare_measures(line, "evidence_basis", tuple(accepted.value), f"is evidence-based, reliable and "
+                                  f"valid for {year.year} ({_row(accepted)})", f"no measure has an evidence basis "
+                                  f"{accepted.citation} accepts for {year.year} ({_row(accepted)})")
     return _needs(path)
 
 
@@ -243,26 +245,29 @@ def quality_outcome(line: LineAnswers) -> Outcome:
     path, value = _choice(line, "outcome_measure", OUTCOMES)
     if value == "included":
         return Outcome("met", Text(Answer(path, value), ": the arrangement pays on an outcome measure"), (path,))
-    if value == "none_applicable":
-        return Outcome("met", Text(Answer(path, value), ": no outcome measure is needed when no applicable one is "
-                                   "on the MIPS quality measure list (CMS checks the list when it determines the "
-                                   "arrangement)"), (path,))
+    if value == "none_applicable":  # as for Medicare (414.1415(b)(3)), CMS's to find when it determines it
+        return Outcome("unknown", Text(Answer(path, value), ": none is needed only if no applicable outcome measure "
+                                       "is on the MIPS quality measure list, which CMS finds when it determines the "
+                                       "arrangement: undetermined, pending CMS's determination"), (path,),
+                       pending=True)
     if value == "not_included":
         return Outcome("not_met", Text(Answer(path, value), ": an applicable outcome measure is on the MIPS list, "
                                        "so the arrangement must pay on one"), (path,))
     if line.same_as_medicare and line.has(qpp.NO_OUTCOME_WHY):
-        return Outcome("met", Text(Answer(line.at(SAME_AS_MEDICARE), True), ", and ", Answer(qpp.NO_OUTCOME_WHY),
-                                   " says why no outcome measure applies: none is needed when no applicable one is "
-                                   "on the MIPS list"), (qpp.NO_OUTCOME_WHY, line.at(SAME_AS_MEDICARE)))
+        return Outcome("unknown", Text(Answer(line.at(SAME_AS_MEDICARE), True), ", and ", Answer(qpp.NO_OUTCOME_WHY),
+                                       " says why no outcome measure applies, which CMS finds when it determines "
+                                       "the arrangement: undetermined, pending CMS's determination"),
+                       (qpp.NO_OUTCOME_WHY, line.at(SAME_AS_MEDICARE)), pending=True)
     if line.same_as_medicare:
         year = performance_year(line)
         evidenced = threshold("other_payer_outcome_measure_evidenced", year.table_year)
-        if evidenced.value:  # from 2020 the outcome measure must itself meet (c)(2)
+        if evidenced.value:  # from 2020 the outcome measure must itself meet (c)(2)(ii)
+            accepted = threshold("other_payer_quality_evidence_bases", year.table_year)
             return _medicare_measures(line, "type", qpp.OUTCOME_TYPES, "is an outcome measure on the MIPS list, "
                                       "consensus-endorsed or determined by CMS", f"no outcome measure is itself on "
                                       f"the MIPS list, consensus-endorsed or determined by CMS, as {year.year} "
                                       f"requires ({_row(evidenced)}), and the Medicare design does not say why none "
-                                      "applies", evidenced=True)
+                                      "applies", evidenced=tuple(accepted.value))
         return _medicare_measures(line, "type", qpp.OUTCOME_TYPES, "is an outcome measure",
                                   "no measure is an outcome measure, and the Medicare design does not say why none "
                                   "applies")
@@ -270,16 +275,16 @@ def quality_outcome(line: LineAnswers) -> Outcome:
 
 
 def _medicare_measures(line: LineAnswers, key: str, accepted: tuple[str, ...], good: str, none: str,
-                       evidenced: bool = False) -> Outcome:
+                       evidenced: tuple[str, ...] = ()) -> Outcome:
     """A line the same as the Medicare design pays on element 6's measures: met by the first whose `key` answer is
-    one of `accepted` (and, when `evidenced`, whose evidence basis is one of (c)(2)'s), unknown while some measure
-    leaves it unanswered, else not_met."""
+    one of `accepted` (and, when `evidenced` names evidence bases, whose evidence basis is one of them), unknown
+    while some measure leaves it unanswered, else not_met."""
     same = Text(Answer(line.at(SAME_AS_MEDICARE), True), ": ")
     measures = qpp._measures(line)
     if not measures:
         return _needs(qpp.MEASURES, line.at(SAME_AS_MEDICARE), why="the Medicare design's quality measures")
     for i, m in measures:
-        if m.get(key) in accepted and (not evidenced or m.get("evidence_basis") in EVIDENCE_BASES):
+        if m.get(key) in accepted and (not evidenced or m.get("evidence_basis") in evidenced):
             path = f"{qpp.MEASURES}[{i}].{key}"
             return Outcome("met", Text(same, Answer(path, m[key]), f": the Medicare design's measure {good}"),
                            (path, line.at(SAME_AS_MEDICARE)))
@@ -360,18 +365,18 @@ def marginal_risk(line: LineAnswers) -> Outcome:
                           "starts paying")
     floor = threshold("other_payer_minimum_loss_rate", year.table_year)
     nominal = threshold("other_payer_benchmark_nominal_amount", year.table_year)
-    average = round(average_marginal_risk(rate, loss, floor.value or 0, nominal.value or 0), 6)
-    margin = round(average - t.value, 6)  # type: ignore[operator]  # _in_force returned a value
+    average = average_marginal_risk(rate, loss, floor.value or 0, nominal.value or 0)
+    margin = average - t.value
     averaged = "" if average == rate else (
-        f", which averages {average:g}% over the overruns counted (those from {pct(floor.value)} of expected "
+        f", which averages {average:.4g}% over the overruns counted (those from {pct(floor.value)} of expected "
         f"expenditures until the {pct(nominal.value)} nominal amount is paid; none is paid below the minimum loss "
         f"rate; {_row(floor)})")
     reached = "reaches" if margin >= 0 else "is below"
     short = "" if margin >= 0 else f", {points(margin)} short"
     return Outcome("met" if margin >= 0 else "not_met", Text(
         Answer(rate_path, rate), " with ", Answer(loss_path, loss), averaged,
-        f": {reached} the {pct(t.value)} marginal risk rate for {year.year} ({_row(t)}){short}{year.clause()}"),
-        (rate_path, loss_path, YEAR), margin)
+        f": {reached} the {pct(t.value)} marginal risk rate for {year.year} ({_row(t)}){short}", year.clause(),
+        unverified(t)), (rate_path, loss_path, YEAR), margin, not t.is_verified)
 
 
 def medical_home_model(line: LineAnswers) -> Outcome:
@@ -519,28 +524,13 @@ def _judge(line: LineAnswers) -> LineVerdict:
         verdict = Verdict(LABEL, "no", too_early.explanation, (), tuple(findings))
         return LineVerdict(line.path, kind, PAYER_TYPES[kind], verdict, tuple(findings.values()))
     risk, met = _risk(findings)
-    parts = [_part(findings["OPAAPM-CEHRT"]), _and([_part(findings[i]) for i in QUALITY_RULES]), risk]
-    verdict = _and(parts)
+    parts = [_part(findings["OPAAPM-CEHRT"]), _and(LABEL, [_part(findings[i]) for i in QUALITY_RULES], ""), risk]
+    verdict = _and(LABEL, parts, "")
     if verdict.value == "yes":
-        verdict = Verdict(LABEL, "yes", Text("it requires CEHRT use, pays on quality measures comparable to MIPS's, "
-                                             "and meets the ", risk.reason), (), verdict.rule_ids)
+        verdict = Verdict(LABEL, "yes", Text("enough of its participants use CEHRT, it pays on quality measures "
+                                             "comparable to MIPS's, and it meets the ", risk.reason), (),
+                          verdict.rule_ids, unverified=verdict.unverified)
     return LineVerdict(line.path, kind, PAYER_TYPES[kind], verdict, tuple(findings.values()), met)
-
-
-def _part(f: Finding) -> Verdict:
-    value = {"met": "yes", "not_met": "no", "unknown": "undetermined"}[f.status]
-    return Verdict(LABEL, value, f.explanation, f.fields if f.status == "unknown" else (), (f.rule_id,))
-
-
-def _and(parts: list[Verdict]) -> Verdict:
-    """Three-valued AND: no if any part is no, else undetermined if any is, else yes."""
-    for value in ("no", "undetermined"):
-        hit = [p for p in parts if p.value == value]
-        if hit:
-            needs = tuple(dict.fromkeys(n for p in hit for n in p.needs))
-            reasons = Text("; ").join(dict.fromkeys(p.reason for p in hit))
-            return Verdict(LABEL, value, reasons, needs, tuple(dict.fromkeys(r for p in hit for r in p.rule_ids)))
-    return Verdict(LABEL, "yes", "", (), tuple(dict.fromkeys(r for p in parts for r in p.rule_ids)))
 
 
 def _risk(findings: Mapping[str, Finding]) -> tuple[Verdict, str | None]:
@@ -550,17 +540,18 @@ def _risk(findings: Mapping[str, Finding]) -> tuple[Verdict, str | None]:
     met = next((f for f in paths if f.status == "met"), None)
     if met:
         return Verdict(LABEL, "yes", Text(f"financial risk criterion via the {_path_name(met)}: ", met.explanation),
-                       (), (met.rule_id,)), met.rule_id
+                       (), (met.rule_id,), unverified=met.unverified), met.rule_id
     unknown = [f for f in paths if f.status == "unknown"]
     if unknown:
-        needs = tuple(dict.fromkeys(p for f in unknown for p in f.fields))
+        needs = tuple(dict.fromkeys(p for f in unknown if not f.pending for p in f.fields))
         return Verdict(LABEL, "undetermined", Text("financial risk: ", Text("; ").join(f.explanation for f in unknown)),
-                       needs, tuple(f.rule_id for f in unknown)), None
+                       needs, tuple(f.rule_id for f in unknown), unverified=any(f.unverified for f in unknown)), None
     measured = [f for f in paths if f.margin is not None]
     best = max(measured, key=lambda f: f.margin or 0.0) if measured else findings["OPAAPM-RISK-GENERAL"]
     missed = f", missed by {points(best.margin)}" if best.margin is not None else ""
     return Verdict(LABEL, "no", Text(f"financial risk: no path is met; closest was the {_path_name(best)}{missed}: ",
-                                     best.explanation), (), tuple(f.rule_id for f in paths)), None
+                                     best.explanation), (), tuple(f.rule_id for f in paths),
+                   unverified=any(f.unverified for f in paths)), None
 
 
 def _path_name(f: Finding) -> str:

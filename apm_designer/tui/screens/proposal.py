@@ -43,8 +43,10 @@ from apm_designer.tui.widgets.pages import PageComplete, PaymentMetrics, ReviewP
 from apm_designer.tui.widgets.steps import StepChosen, StepList
 from apm_designer.wizard import (
     REVIEW,
+    YEAR_PATH,
     Check,
     answers_in,
+    asked_for_year,
     equal,
     parse_dotted,
     step,
@@ -369,6 +371,9 @@ class ProposalScreen(Screen[None]):
     @on(Answered)
     def _answered(self, event: Answered) -> None:
         if self.session.questionnaire.set(event.path, event.value):
+            if event.path == YEAR_PATH:  # some questions are asked only in some years
+                for box in self.query(FieldBox):
+                    box.display = asked_for_year(box.field, self.session.questionnaire.data)
             self.changed()
 
     @on(AddEntry)

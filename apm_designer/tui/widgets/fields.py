@@ -27,7 +27,18 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static,
 from textual.widgets.selection_list import Selection
 
 from apm_designer.tui.widgets.choice import Choice
-from apm_designer.wizard import Check, Field, Path, Questionnaire, as_text, check, dotted, is_blank, parse
+from apm_designer.wizard import (
+    Check,
+    Field,
+    Path,
+    Questionnaire,
+    as_text,
+    asked_for_year,
+    check,
+    dotted,
+    is_blank,
+    parse,
+)
 
 
 def slug(path: Path) -> str:
@@ -88,7 +99,9 @@ def build(field: Field, questionnaire: Questionnaire, *, blink: bool = True, hin
         return ListBox(field, questionnaire, blink=blink, hints=hints)
     quiet = field.description in hints
     hints.add(field.description)
-    return FieldBox(field, questionnaire.answer(field.path), blink=blink, quiet_hint=quiet)
+    box = FieldBox(field, questionnaire.answer(field.path), blink=blink, quiet_hint=quiet)
+    box.display = asked_for_year(field, questionnaire.data)
+    return box
 
 
 class FieldBox(Vertical):
@@ -214,6 +227,8 @@ class FieldBox(Vertical):
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
         parsed = parse(self.field, event.value)
+        if not parsed.errors and event.value == as_text(self.field, self.value) and parsed.value == self.value:
+            return  # the box shows the stored answer (2018 for a year of 2018.0): nothing was typed, nothing changes
         self._answer(parsed.value, parsed.errors)
 
     @on(TextArea.Changed)
