@@ -66,10 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-on", choices=("error", "warning"), default="error",
                    help="fail on warnings too, not only on invalid files and failed --expect gates")
 
-    p = sub.add_parser("render", help="render proposals as Markdown a reviewer reads on its own")
+    p = sub.add_parser("render", help="render proposals as a document a reviewer reads on its own")
     _paths(p)
     p.add_argument("-o", "--output", metavar="OUT", help="a file (one proposal) or a folder (several); default stdout")
     p.add_argument("--allow-invalid", action="store_true", help="render an invalid draft, with a visible banner")
+    p.add_argument("--layout", choices=("proposal", "ptac"), default="proposal",
+                   help="proposal: summary first, then the toolkit's elements (default); ptac: as PTAC's proposal "
+                        "submission instructions ask (cover page, abstract, the ten criteria, appendices)")
+    p.add_argument("--format", choices=("markdown", "html"), default="markdown",
+                   help="markdown (default), or html: one self-contained page to open in a browser or print")
 
     p = sub.add_parser("metrics", help="LAN payment-mix metrics for each line of business")
     _paths(p)
@@ -92,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the proposal every browser tab opens (started if it does not exist); default: start screen")
     p.add_argument("--host", default="localhost", help="address to listen on (default: localhost)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.add_argument("--root", metavar="FOLDER",
+                   help="the folder whose proposals the page may open and save, nothing outside it (default: FILE's "
+                        "folder, else the current folder)")
+    p.add_argument("--public-url", metavar="URL",
+                   help="the address browsers reach the server at, e.g. behind a proxy (default: from --host/--port)")
     return parser
 
 

@@ -420,6 +420,11 @@ def _line_labels() -> dict[str, str]:
     return dict(line["properties"]["line_of_business"]["x-enum-labels"])
 
 
+def line_label(code: str) -> str:
+    """A line of business as a person reads it ("Traditional Medicare" for traditional_medicare)."""
+    return _line_labels().get(code, code)
+
+
 # ---------------------------------------------------------------------------------------------------- text
 
 

@@ -1,4 +1,7 @@
-"""The proposal as Markdown a reviewer reads on its own: one Jinja2 environment over `templates/`.
+"""The proposal as Markdown a reviewer reads on its own: one Jinja2 environment over `templates/`, two layouts
+(`proposal.md.j2`: the summary first, then the toolkit's elements; `ptac.md.j2`: as PTAC's submission instructions
+arrange a proposal). Everything is said in a reviewer's words: answers by their place and question, values by
+their labels, the evaluator's explanations through `wording.for_people`. `render_html` makes a page of it.
 
 Answers are data, never templates or Markdown. The environment's `finalize` escapes every value a template
 writes with `{{ ... }}` for Markdown and HTML, so no answer can start a heading, list, quote, table row, link,
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -24,19 +27,20 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from apm_designer.metrics import LineMix, PaymentMix, compute, money
+from apm_designer.metrics import LINES, LineMix, PaymentMix, compute, money, percent
 from apm_designer.resources import TEMPLATES_DIR
 from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
 from apm_designer.toolkit import arrangements, design_factors, element, glossary
 from apm_designer.validation import dotted, field_schema, missing_for_final
-from apm_designer.wording import for_people, place
+from apm_designer.wording import for_people, parts, place, value
 from apm_designer.wording import said as _scalar
 
 if TYPE_CHECKING:
-    from apm_designer.rules import Evaluation, LineVerdict
+    from apm_designer.rules import Evaluation, LineVerdict, PtacCriterion
 
 ELEMENTS = tuple(f"element_{n}" for n in range(1, 8))
 VALUES = {"yes": "Yes", "no": "No", "undetermined": "Undetermined"}
+SUMMARY_MISSING = 6  # the missing answers the summary names before "and N more"
 STATUSES = {"met": "Met", "not_met": "Not met", "unknown": "Unknown", "addressed": "Addressed",
             "partly": "Partly addressed", "missing": "Not addressed"}
 
@@ -94,7 +98,8 @@ def inline(value: Any) -> MD:
 def paragraphs(value: Any, indent: int = 0) -> MD:
     """A multi-line answer as escaped paragraphs (a blank line separates two), every line after the first indented
     by `indent` so the paragraphs stay inside a list item. A line that starts like a list item keeps its own line,
-    so a list the proposer typed still reads as one."""
+    so a list the proposer typed still reads as one, even its first line: the answer then starts on a line of its
+    own, under the question's title it follows."""
     pad = " " * indent
     blocks = []
     for block in re.split(r"\n[ \t]*\n", _text(value).strip()):
@@ -107,16 +112,8 @@ def paragraphs(value: Any, indent: int = 0) -> MD:
             out.append(escape_line(line))
         if out:
             blocks.append(f"\n{pad}".join(out))
-    return MD(f"\n\n{pad}".join(blocks))
-
-
-_PATH = re.compile(r"^[A-Za-z0-9_.\[\]]+$")
-
-
-def code_path(value: Any) -> MD:
-    """A dotted answer path as a code span; anything that does not look like one is escaped text instead."""
-    text = _text(value)
-    return MD(f"`{text}`") if _PATH.match(text) else inline(text)
+    text = f"\n\n{pad}".join(blocks)
+    return MD(f"\\\n{pad}{text}" if _LIST_LIKE.match(_text(value).strip()) else text)
 
 
 def _finalize(value: Any) -> Any:
@@ -130,13 +127,18 @@ def environment() -> SandboxedEnvironment:
                                finalize=_finalize, autoescape=False, keep_trailing_newline=True, trim_blocks=True,
                                lstrip_blocks=True)
     env.filters["paragraphs"] = paragraphs
-    env.filters["path"] = code_path
     return env
 
 
-def render_markdown(data: Mapping[str, Any], *, evaluation: Evaluation | None = None, banner: str | None = None) -> str:
+# Each layout's template, and the heading of its glossary (rendered last, from the terms the rest uses).
+LAYOUTS = {"proposal": ("proposal.md.j2", "Appendix: glossary"), "ptac": ("ptac.md.j2", "Appendix E. Glossary")}
+
+
+def render_markdown(data: Mapping[str, Any], *, evaluation: Evaluation | None = None, banner: str | None = None,
+                    layout: str = "proposal") -> str:
     """The proposal as Markdown. Evaluates the answers unless given their evaluation; `banner` (e.g. the problems of
-    an invalid proposal) is shown as a warning right under the title."""
+    an invalid proposal) is shown as a warning right under the title. `layout` "ptac" arranges the same answers
+    as PTAC's proposal submission instructions ask (templates/ptac.md.j2)."""
     if not isinstance(data, Mapping):
         data = {}
     if evaluation is None:
@@ -144,8 +146,9 @@ def render_markdown(data: Mapping[str, Any], *, evaluation: Evaluation | None = 
 
         evaluation = evaluate(data)
     env = environment()
-    body = env.get_template("proposal.md.j2").render(view=build_view(data, evaluation, banner))
-    appendix = env.get_template("partials/glossary.md.j2").render(terms=used_terms(body))
+    template, glossary_heading = LAYOUTS[layout]
+    body = env.get_template(template).render(view=build_view(data, evaluation, banner))
+    appendix = env.get_template("partials/glossary.md.j2").render(terms=used_terms(body), heading=glossary_heading)
     return _tidy(body + "\n\n" + appendix)
 
 
@@ -162,24 +165,26 @@ def _tidy(markdown: str) -> str:
 
 @dataclass(frozen=True)
 class Answer:
-    """A question and the proposer's answer as the template shows it. A group is a question with parts: its parts
-    follow it in the element's list, one heading level deeper."""
+    """A question and the proposer's answer as the template shows it: "**Testing authority:** CMS Innovation
+    Center model". A group (a question with parts) holds its answered parts."""
 
-    level: int  # heading level: 3 for an element's questions, 4 for the parts of one
+    path: str  # the dotted answer path (for a layout that places answers by path; never shown)
     title: str
-    ask: str  # the question as the schema asks it
-    kind: str  # missing | text | paragraphs | list | table | group
+    kind: str  # text | paragraphs | list | table | group
     text: str = ""
     items: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
+    parts: tuple[Answer, ...] = ()
 
 
 @dataclass(frozen=True)
 class ElementView:
+    key: str
     title: str
     question: str  # the toolkit's question for the element
-    answers: tuple[Answer, ...]
+    answers: tuple[Answer, ...]  # the answered questions, in the schema's order
+    unanswered: tuple[str, ...]  # the questions (and parts of answered groups) left unanswered
 
 
 @dataclass(frozen=True)
@@ -195,18 +200,15 @@ class FactorView:
 class VerdictView:
     name: str
     value: str
-    reason: str
+    reason: str  # in a person's words: answers by their questions and labels
 
 
 @dataclass(frozen=True)
 class FindingView:
-    rule_id: str
-    label: str
     status: str
     title: str
-    explanation: str
-    fields: tuple[str, ...]
-    citation: str
+    explanation: str  # in a person's words
+    source: str  # the rule's id and citation
 
 
 @dataclass(frozen=True)
@@ -216,23 +218,21 @@ class FindingGroup:
 
 
 @dataclass(frozen=True)
-class OtherPayerFindingView:
-    rule_id: str
-    status: str
-    title: str
-    explanation: str  # worded for a reviewer: questions and answers' labels, no dotted paths
-    citation: str
+class ChecksView:
+    warnings: tuple[FindingView, ...]  # checks that found a problem
+    open: tuple[FindingView, ...]  # checks that cannot tell yet
+    passed: tuple[str, ...]  # the titles of the checks that found nothing
 
 
 @dataclass(frozen=True)
 class OtherPayerView:
-    """One line of business judged as an Other Payer Advanced APM (42 CFR 414.1420)."""
+    """One line of business judged as an Other Payer Advanced APM (42 CFR 414.1420), in a reviewer's words."""
 
     name: str  # "Medicaid (Payment · Line of business 2)"
     payer_type: str
     value: str
     reason: str
-    findings: tuple[OtherPayerFindingView, ...]
+    findings: tuple[FindingView, ...]
 
 
 @dataclass(frozen=True)
@@ -242,22 +242,16 @@ class PtacView:
     high_priority: bool
     summary: str
     status: str
-    addressed_by: tuple[str, ...]
+    addressed_by: tuple[str, ...]  # the answers' places ("Element 3 · Model design")
     missing: tuple[str, ...]
-    citation: str
-
-
-@dataclass(frozen=True)
-class MetricView:
-    number: str
-    label: str
-    dollars: str
-    share: str
+    answers: tuple[Answer, ...]  # the answers that address it, in full (for the PTAC layout)
+    payment: bool  # the payment mix addresses it
 
 
 @dataclass(frozen=True)
 class ArrangementView:
-    label: str
+    label: str  # the arrangement as the proposer chose it
+    short: str  # the workbook's term for it, "Legacy payments (1)"
     dollars: str
     share: str
     basis: str
@@ -272,60 +266,95 @@ class LineView:
     period: str
     total: str
     arrangements: tuple[ArrangementView, ...]
-    metrics: tuple[MetricView, ...]
     notes: tuple[str, ...]
-    other_payer: tuple[tuple[str, str], ...] = ()  # its Other Payer Advanced APM answers: (question, answer)
+    other_payer: str = ""  # its Other Payer Advanced APM answers in one line: "Question: answer; ..."
+
+
+@dataclass(frozen=True)
+class MetricsView:
+    """The workbook's metrics for every line of business (and all of them together), one column each."""
+
+    columns: tuple[str, ...]
+    periods: tuple[str, ...]  # each column's reporting period
+    rows: tuple[tuple[str, str, tuple[str, ...]], ...]  # (metric number, measure, one cell per column)
 
 
 @dataclass(frozen=True)
 class PaymentView:
     lines: tuple[LineView, ...]
-    all: LineView | None  # only with more than one line
+    metrics: MetricsView | None
     chart: MD | None  # a Mermaid pie of the dollars by LAN category
     chart_of: str
+    mix: str  # the payment mix in one line: each category's share of the dollars
+    total: str  # the dollars paid to providers, all lines together
     notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """The executive summary: what the model is and who proposes it, payers and scale, the payment mix, the
+    verdicts with their reasons, and what is still to do."""
+
+    facts: tuple[tuple[str, str], ...]
+    verdicts: tuple[VerdictView, ...]
+    to_do: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class View:
     title: str
-    facts: tuple[tuple[str, str], ...]
+    facts: tuple[tuple[str, str], ...]  # the cover: organisation, year, status, version, contact
     banner: tuple[str, ...]
     performance_year: str
     year_note: str  # how the evaluator chose the year, when the proposal does not give one it covers
-    verdicts: tuple[VerdictView, ...]
+    summary: SummaryView
     draft: bool
-    missing: tuple[tuple[str, str], ...]
+    missing: tuple[str, ...]  # the places of the answers a final proposal still needs
     elements: tuple[ElementView, ...]
     factors: tuple[FactorView, ...]
     payment: PaymentView
     findings: tuple[FindingGroup, ...]
-    warnings: tuple[FindingView, ...]
+    checks: ChecksView
     show_ptac: bool
     ptac: tuple[PtacView, ...]
-    other_payers: tuple[OtherPayerView, ...] = ()
+    others: tuple[ElementView, ...]  # for the PTAC layout: each element's answers no criterion shows
+    abstract: str  # for the PTAC layout: the model in a few sentences, from the answers
+    other_payers: tuple[OtherPayerView, ...] = ()  # each line of business but Traditional Medicare (42 CFR 414.1420)
 
 
 def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | None) -> View:
     meta = _mapping(data.get("metadata"))
     draft = meta.get("status") != "final"
+    needed = [place(dotted(path)) for path, _ in missing_for_final(data)] if draft else []
+    missing = _grouped(needed)
+    payment = _payment(data)
+    verdicts = tuple(_verdict(label, evaluation.verdicts[label]) for label in CLASSIFICATIONS)
+    checks = _checks(evaluation.findings)
+    show_ptac = _is_pfpm_proposal(data, evaluation)
+    ptac = tuple(_criterion(c, data) for c in evaluation.ptac)
+    elements = tuple(_element(key, _mapping(data.get(key))) for key in ELEMENTS)
+    under_criteria = {path for c in evaluation.ptac for path in c.addressed_by}
+    others = tuple(replace(el, answers=tuple(a for a in el.answers if a.path not in under_criteria))
+                   for el in elements)
     return View(
         title=_text(meta.get("title")).strip() or "Untitled proposal",
         facts=_facts(meta),
         banner=tuple(line for line in _text(banner).split("\n") if line.strip()),
         performance_year=str(evaluation.performance_year),
         year_note=evaluation.year_note,
-        verdicts=tuple(_verdict(label, evaluation.verdicts[label]) for label in CLASSIFICATIONS),
+        summary=SummaryView(_summary_facts(data, payment, evaluation), verdicts,
+                            _to_do(len(needed), missing, checks, ptac if show_ptac else ())),
         draft=draft,
-        missing=tuple((title, dotted(path)) for path, title in missing_for_final(data)) if draft else (),
-        elements=tuple(_element(key, _mapping(data.get(key))) for key in ELEMENTS),
+        missing=missing,
+        elements=elements,
         factors=_factors(_mapping(data.get("design_factors"))),
-        payment=_payment(data),
+        payment=payment,
         findings=_findings(evaluation.findings),
-        warnings=tuple(_finding(w) for w in evaluation.warnings),
-        show_ptac=_is_pfpm_proposal(data, evaluation),
-        ptac=tuple(PtacView(c.number, c.title, c.high_priority, c.summary, _status(c.status), tuple(c.addressed_by),
-                            tuple(c.missing), c.citation) for c in evaluation.ptac),
+        checks=checks,
+        show_ptac=show_ptac,
+        ptac=ptac,
+        others=others,
+        abstract=_abstract(data, payment, evaluation),
         other_payers=tuple(_other_payer(line) for line in evaluation.other_payers),
     )
 
@@ -357,41 +386,140 @@ def _facts(meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((name, value or "Not answered") for name, value in facts)
 
 
+def _at(data: Mapping[str, Any], path: str) -> Any:
+    """The answer at a dotted path of named steps (None when it is not there)."""
+    node: Any = data
+    for step in parts(path):
+        node = node.get(step) if isinstance(step, str) and isinstance(node, Mapping) else None
+    return node
+
+
+def _said(data: Mapping[str, Any], path: str) -> str:
+    """The answer at a dotted path as a person reads it ("" when unanswered)."""
+    node = _at(data, path)
+    return value(path, node) if _answered(node) else ""
+
+
+_FACTOR = "Design factors · Factor "
+
+
+def _grouped(places: Sequence[str]) -> tuple[str, ...]:
+    """Places of missing answers, the design factors among them said once: "Design factors 2, 3 and 12"."""
+    factors = [p.removeprefix(_FACTOR) for p in places if p.startswith(_FACTOR)]
+    if len(factors) < 2:
+        return tuple(places)
+    said = f"Design factors {', '.join(factors[:-1])} and {factors[-1]}"
+    first = next(i for i, p in enumerate(places) if p.startswith(_FACTOR))
+    rest = [p for p in places if not p.startswith(_FACTOR)]
+    return (*rest[:first], said, *rest[first:])
+
+
+def _scale(data: Mapping[str, Any]) -> list[str]:
+    """How many beneficiaries and eligible clinicians the model reaches, as far as the proposal says."""
+    return [f"{n} {what}" for n, what in ((_said(data, "element_4.beneficiaries"), "beneficiaries"),
+                                         (_said(data, "element_4.eligible_clinicians"), "eligible clinicians")) if n]
+
+
+def _summary_facts(data: Mapping[str, Any], payment: PaymentView, ev: Evaluation) -> tuple[tuple[str, str], ...]:
+    facts = dict(_facts(_mapping(data.get("metadata"))))
+    who = facts["Proposing organisation"]
+    if facts["Contact"] != "Not answered":
+        who += f"; contact: {facts['Contact']}"
+    status = facts["Status"] + (f", version {facts['Version']}" if facts["Version"] != "Not answered" else "")
+    authority = _said(data, "element_1.authority")
+    tested = f"{authority}, performance year {ev.performance_year}" if authority else "Not answered"
+    payers = _said(data, "element_5.payers").replace("; ", ", ")
+    scale = _scale(data)
+    if payment.total:
+        scale.append(f"{payment.total} paid to providers in the reporting period")
+    return (("Proposed by", who), ("Status", status), ("Tested under", tested),
+             ("Targets", _said(data, "element_1.targeted_services.description") or "Not answered"),
+             ("Payers and scale", "; ".join(p for p in (payers, ", ".join(scale)) if p) or "Not answered"),
+             ("Payment mix", payment.mix or "Not answered"))
+
+
+def _abstract(data: Mapping[str, Any], payment: PaymentView, ev: Evaluation) -> str:
+    """The model in a few sentences, each made of answers as they are worded elsewhere in the document."""
+    title = _text(_mapping(data.get("metadata")).get("title")).strip() or "This model"
+    who = _said(data, "metadata.organisation") or "The proposer"
+    authority = _said(data, "element_1.authority")
+    out = [f"{who} proposes {title}" + (f", to be tested as a {authority}." if authority else ".")]
+    if targets := _said(data, "element_1.targeted_services.description"):
+        out.append(f"It targets {targets[0].lower() + targets[1:]}" + ("" if targets.endswith(".") else "."))
+    scale = _scale(data)
+    payers = _said(data, "element_5.payers").replace("; ", ", ")
+    if scale or payers:
+        out.append(" ".join(p for p in (f"It would reach {' and '.join(scale)}" if scale else "",
+                                        f"with {payers} paying" if payers and scale else
+                                        f"Its payers are {payers}" if payers else "") if p) + ".")
+    if payment.mix:
+        out.append(f"Of the {payment.total} it would pay providers: {payment.mix}.")
+    said = {"yes": "is", "no": "is not", "undetermined": "cannot yet be said to be"}
+    verdicts = [f"{said[ev.verdicts[label].value]} {article} {LABEL_NAMES[label]}"
+                for label, article in (("apm", "an"), ("advanced_apm", "an"), ("pfpm", "a"))]
+    out.append(f"Under the Quality Payment Program rules for {ev.performance_year} it {', '.join(verdicts[:2])} "
+               f"and {verdicts[2]}.")
+    return " ".join(out)
+
+
+def _to_do(count: int, missing: Sequence[str], checks: ChecksView, ptac: Sequence[PtacView]) -> tuple[str, ...]:
+    """What is still to do, one line each: the `count` missing answers (the first of their places), warnings, and
+    PTAC criteria not fully addressed."""
+    out = []
+    if missing:
+        shown = "; ".join(missing[:SUMMARY_MISSING])
+        more = "; and more (see Still missing)" if len(missing) > SUMMARY_MISSING else ""
+        out.append(f"{count} answer{'s' * (count != 1)} a final proposal needs: {shown}{more}")
+    out += [f"Warning: {w.title}" for w in checks.warnings]
+    open_ = [f"{c.number}. {c.title} ({c.status.lower()})" for c in ptac if c.missing]
+    if open_:
+        out.append("PTAC criteria not fully addressed: " + "; ".join(open_))
+    return tuple(out)
+
+
 def _verdict(label: str, verdict: Verdict) -> VerdictView:
     value = VALUES.get(verdict.value, str(verdict.value))
     if label == "lan" and verdict.category:
         value = f"{value}: Category {verdict.category}"
-    reason = verdict.reason
-    needs = [path for path in verdict.needs if path not in reason]
+    reason = for_people(verdict.reason)
+    needs = [place(path) for path in verdict.needs]
+    needs = [where for where in needs if where not in reason]
     if needs:
-        reason += f" Needs: {', '.join(needs)}."
+        reason += f" Needs: {'; '.join(needs)}."
     return VerdictView(LABEL_NAMES[label], value, reason)
 
 
+def _other_payer(line: LineVerdict) -> OtherPayerView:
+    """A line's Other Payer Advanced APM verdict and findings in a reviewer's words."""
+    kind = value(f"{line.path}.line_of_business", line.line_of_business)
+    verdict = _verdict("other_payer_advanced_apm", line.verdict)
+    return OtherPayerView(f"{kind} ({place(line.path)})", line.payer_type, verdict.value, verdict.reason,
+                          tuple(_finding(f) for f in line.findings))
+
+
 def _finding(f: Finding) -> FindingView:
-    return FindingView(f.rule_id, LABEL_NAMES.get(f.label, f.label), _status(f.status), f.title, f.explanation,
-                       tuple(f.fields), f.citation)
+    explanation = for_people(f.explanation)
+    named = {a.path for a in getattr(f.explanation, "answers", ())}
+    unnamed = [place(path) for path in f.fields if path not in named]
+    if unnamed:  # the answers that decided it, where the sentence does not name them
+        explanation += f" (from: {'; '.join(unnamed)})"
+    return FindingView(_status(f.status), f.title, explanation, f"{f.rule_id}; {f.citation}")
 
 
 def _findings(findings: Sequence[Finding]) -> tuple[FindingGroup, ...]:
     groups = []
-    for label in (*CLASSIFICATIONS, *CHECKS):
+    for label in CLASSIFICATIONS:
         mine = tuple(_finding(f) for f in findings if f.label == label)
         if mine:
             groups.append(FindingGroup(LABEL_NAMES[label], mine))
     return tuple(groups)
 
 
-def _other_payer(line: LineVerdict) -> OtherPayerView:
-    """A line's Other Payer Advanced APM verdict and findings in a reviewer's words."""
-    kind = _scalar(line.line_of_business, field_schema(("payment", "lines_of_business", 0, "line_of_business")))
-    reason = for_people(line.verdict.reason)
-    needs = [place(path) for path in line.verdict.needs]
-    if needs and line.verdict.value == "undetermined" and not reason.startswith("needs "):
-        reason += f" Needs: {', '.join(needs)}."
-    return OtherPayerView(f"{kind} ({place(line.path)})", line.payer_type, VALUES.get(line.verdict.value, ""), reason,
-                          tuple(OtherPayerFindingView(f.rule_id, _status(f.status), f.title, for_people(f.explanation),
-                                                      f.citation) for f in line.findings))
+def _checks(findings: Sequence[Finding]) -> ChecksView:
+    checks = [f for f in findings if f.label in CHECKS]
+    return ChecksView(tuple(_finding(f) for f in checks if f.status == "not_met"),
+                      tuple(_finding(f) for f in checks if f.status == "unknown"),
+                      tuple(f.title for f in checks if f.status == "met"))
 
 
 def _is_pfpm_proposal(data: Mapping[str, Any], evaluation: Evaluation) -> bool:
@@ -401,47 +529,79 @@ def _is_pfpm_proposal(data: Mapping[str, Any], evaluation: Evaluation) -> bool:
     return (isinstance(intended, list) and "pfpm" in intended) or (verdict is not None and verdict.value == "yes")
 
 
+def _criterion(c: PtacCriterion, data: Mapping[str, Any]) -> PtacView:
+    """A criterion with the answers that address it in full, each titled by its place (the payment mix, which
+    the criterion reads as a whole, by its one line: the appendix has the rest)."""
+    shown = []
+    for path in c.addressed_by:
+        answer = answer_at(data, path) if path != LINES else None
+        if answer is not None:
+            shown.append(replace(answer, title=_criterion_title(path, data)))
+    return PtacView(c.number, c.title, c.high_priority, c.summary, _status(c.status),
+                    tuple(place(p) for p in c.addressed_by), tuple(place(p) for p in c.missing), tuple(shown),
+                    LINES in c.addressed_by)
+
+
+def _criterion_title(path: str, data: Mapping[str, Any]) -> str:
+    """An answer's place, and for a design factor's rationale the factor itself and its rating."""
+    steps = path.split(".")
+    factor = next((f for f in design_factors() if steps[0] == "design_factors" and f.key == steps[1]), None)
+    if factor is None:
+        return place(path)
+    rating = _said(data, f"design_factors.{factor.key}.rating")
+    return f"Design factor {factor.number}, {factor.title}" + (f" (rated {rating.lower()})" if rating else "")
+
+
 # --- answers ------------------------------------------------------------------------------------------------------
 
 
 def _element(key: str, answers: Mapping[str, Any]) -> ElementView:
     schema = field_schema((key,))
-    flat: list[Answer] = []
+    shown: list[Answer] = []
+    unanswered: list[str] = []
     for name, sub in schema["properties"].items():
-        _answer(answers.get(name), sub, 3, flat)
-    return ElementView(schema["title"], element(key).question, tuple(flat))
+        answer = _answer(f"{key}.{name}", answers.get(name), sub)
+        if answer is None:
+            unanswered.append(sub.get("title", name))
+            continue
+        shown.append(answer)
+        if answer.kind == "group":  # the parts of a group the proposer left out
+            unanswered += [f"{answer.title}: {p.get('title', n)}" for n, p in sub.get("properties", {}).items()
+                           if not _answered(_mapping(answers.get(name)).get(n))]
+    return ElementView(key, schema["title"], element(key).question, tuple(shown), tuple(unanswered))
 
 
-def _answer(value: Any, schema: Mapping[str, Any], level: int, out: list[Answer]) -> None:
-    """Append the answer to one question (and, for a question with parts, the answered parts after it)."""
-    title, ask = schema.get("title", ""), schema.get("description", "")
-    kind = schema.get("type")
+def answer_at(data: Mapping[str, Any], path: str) -> Answer | None:
+    """The answer at a dotted path (of named steps only), as the template shows it; None when unanswered."""
+    return _answer(path, _at(data, path), field_schema(parts(path)))
+
+
+def _answer(path: str, value: Any, schema: Mapping[str, Any]) -> Answer | None:
+    """One question's answer (a group with its answered parts), or None when it is not answered."""
+    title, kind = schema.get("title", ""), schema.get("type")
     if not _answered(value):
-        out.append(Answer(level, title, ask, "missing"))
-    elif kind == "object" and isinstance(value, Mapping):
-        out.append(Answer(level, title, ask, "group"))
-        for name, sub in schema.get("properties", {}).items():
-            if _answered(value.get(name)):
-                _answer(value.get(name), sub, level + 1, out)
-    elif kind == "array" and isinstance(value, list):
+        return None
+    if kind == "object" and isinstance(value, Mapping):
+        parts_ = tuple(a for name, sub in schema.get("properties", {}).items()
+                       if (a := _answer(f"{path}.{name}", value.get(name), sub)) is not None)
+        return Answer(path, title, "group", parts=parts_) if parts_ else None
+    if kind == "array" and isinstance(value, list):
         items = schema.get("items", {})
         if items.get("type") == "object":
-            out.append(_table(level, title, ask, value, items))
-        else:
-            labels = schema.get("x-enum-labels", {})
-            out.append(Answer(level, title, ask, "list", items=tuple(_scalar(v, items, labels) for v in value)))
-    elif isinstance(value, str) and schema.get("x-widget") == "textarea":
-        out.append(Answer(level, title, ask, "paragraphs", text=value))
-    else:
-        out.append(Answer(level, title, ask, "text", text=_scalar(value, schema)))
+            return _table(path, title, value, items)
+        labels = schema.get("x-enum-labels", {})
+        return Answer(path, title, "list", items=tuple(_scalar(v, items, labels) for v in value))
+    if isinstance(value, str) and schema.get("x-widget") == "textarea":
+        return Answer(path, title, "paragraphs", text=value)
+    return Answer(path, title, "text", text=_scalar(value, schema))
 
 
-def _table(level: int, title: str, ask: str, rows: list[Any], items: Mapping[str, Any]) -> Answer:
+def _table(path: str, title: str, rows: list[Any], items: Mapping[str, Any]) -> Answer:
     props = items.get("properties", {})
     entries = [row for row in rows if isinstance(row, Mapping)]
     keys = [k for k in props if any(_answered(row.get(k)) for row in entries)]
     cells = tuple(tuple(_cell(row.get(k), props[k]) for k in keys) for row in entries)
-    return Answer(level, title, ask, "table", columns=tuple(props[k].get("title", k) for k in keys), rows=cells)
+    return Answer(path, title, "table", columns=tuple(props[k].get("title", k) for k in keys), rows=cells)
 
 
 def _cell(value: Any, schema: Mapping[str, Any]) -> str:
@@ -472,37 +632,76 @@ def _payment(data: Mapping[str, Any]) -> PaymentView:
     # The heading is the proposer's line of business as they gave it; two lines of the same business get numbers.
     labels = [_scalar(raw.get("line_of_business"), line_schema["line_of_business"]) or line.label
               for line, raw in zip(mix.lines, raw_lines, strict=False)]
-    lines = tuple(_line(line, raw, f"{label} (line {n})" if labels.count(label) > 1 else label)
-                  for n, (line, raw, label) in enumerate(zip(mix.lines, raw_lines, labels, strict=False), start=1))
+    labels = [f"{label} (line {n})" if labels.count(label) > 1 else label for n, label in enumerate(labels, start=1)]
+    lines = tuple(_line(line, raw, label) for line, raw, label in zip(mix.lines, raw_lines, labels, strict=False))
     several = mix.all is not None and len(mix.lines) > 1
     shown = mix.all if several else (mix.lines[0] if mix.lines else None)
     chart = mermaid_pie(shown.pie(), "Dollars by LAN APM Framework category") if shown is not None else None
     chart_of = "all lines of business" if several else (labels[0] if labels else "")
-    return PaymentView(lines, _line(mix.all, {}, mix.all.label) if several and mix.all else None, chart, chart_of,
-                       mix.notes)
+    columns = [(view.label, view.period, line) for view, line in zip(lines, mix.lines, strict=False)]
+    if several and mix.all is not None:
+        columns.append((mix.all.label, "", mix.all))
+    return PaymentView(lines, _metrics(columns) if columns else None, chart, chart_of, _mix_line(shown),
+                       money(shown.total) if shown is not None else "", tuple(map(_note, mix.notes)))
+
+
+def _mix_line(line: LineMix | None) -> str:
+    """The payment mix in one line: "Category 3: APMs built on FFS architecture 90.0%; Category 1: ... 10.0%"."""
+    if line is None or not line.total:
+        return ""
+    return "; ".join(f"{label} {percent(dollars * 100 / line.total)}" for label, dollars in line.pie())
+
+
+def _metrics(columns: Sequence[tuple[str, str, LineMix]]) -> MetricsView:
+    """One row per workbook metric, one column per line of business (label, reporting period, metrics). An
+    arrangement no dollars go through in any line is left out (its metric is $0); totals and penetration always
+    show."""
+    rows = []
+    for row in columns[-1][2].rows:
+        cells = [next((r for r in line.rows if r.key == row.key), None) for _, _, line in columns]
+        if row.key in arrangements() and not any(r is not None and r.dollars for r in cells):
+            continue
+        measure = row.label if row.counted_in is None else f"{row.label} (counted in {row.counted_in})"
+        rows.append((row.number, measure, tuple(_metric_cell(r) for r in cells)))
+    return MetricsView(tuple(label for label, _, _ in columns), tuple(period for _, period, _ in columns),
+                       tuple(rows))
+
+
+def _metric_cell(row: Any) -> str:
+    if row is None:
+        return ""
+    return f"{row.dollars_text} ({row.share_text})" if row.share_text else row.dollars_text
 
 
 def _line(line: LineMix, raw: Mapping[str, Any], heading: str) -> LineView:
     schema = field_schema(("payment", "lines_of_business", 0))["properties"]
     item = schema["arrangements"]["items"]["properties"]
     entries = [_mapping(e) for e in raw.get("arrangements", [])] if isinstance(raw.get("arrangements"), list) else []
-    shown = tuple(ArrangementView(_scalar(entry.get("type"), item["type"]) or share.label, share.dollars_text,
+    shown = tuple(ArrangementView(_scalar(entry.get("type"), item["type"]) or share.label, share.label,
+                                  share.dollars_text,
                                   share.share_text, _basis(share.basis, entry.get("combined_with"), item),
                                   _scalar(entry.get("stage"), item["stage"]), _text(entry.get("launch_date")),
                                   _text(entry.get("description")))
                   for share, entry in zip(line.arrangements, entries, strict=False))
-    # An arrangement no dollars go through is left out (its metric is $0); totals and penetration always show.
-    metrics = tuple(MetricView(r.number, r.label if r.counted_in is None else f"{r.label} (counted in {r.counted_in})",
-                               r.dollars_text, r.share_text)
-                    for r in line.rows if not (r.key in arrangements() and not r.dollars))
     period = _mapping(raw.get("reporting_period"))
     basis = _scalar(period.get("basis"), schema["reporting_period"]["properties"]["basis"])
     dates = " to ".join(_text(period[k]) for k in ("start", "end") if _answered(period.get(k)))
     other_payer = _mapping(raw.get("other_payer"))
     questions = schema["other_payer"]["properties"]
+    said = "; ".join(f"{questions[k]['title']}: {_cell(other_payer[k], questions[k])}" for k in questions
+                     if _answered(other_payer.get(k)))
     return LineView(heading, ", ".join(p for p in (basis, dates) if p), money(line.total) or "Not answered", shown,
-                    metrics, line.notes, tuple((questions[k]["title"], _cell(other_payer[k], questions[k]))
-                                               for k in questions if _answered(other_payer.get(k))))
+                    tuple(map(_note, line.notes)), said)
+
+
+_NOTE = re.compile(r"^([A-Za-z0-9_.\[\]]+): ")
+
+
+def _note(note: str) -> str:
+    """A payment-mix note as a person reads it: the answer it starts with (metrics writes `path: what`) as its
+    place."""
+    match = _NOTE.match(note)
+    return place(match[1]) + note[match.end() - 2:] if match and "." in match[1] else note
 
 
 def _basis(basis: str, combined: Any, item: Mapping[str, Any]) -> str:

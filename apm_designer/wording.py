@@ -35,6 +35,8 @@ def place(path: str) -> str:
     if not steps:
         return "the proposal"
     top = str(steps[0])
+    if len(steps) == 1:  # a whole step: "Element 3. Rationale", "Payment arrangements"
+        return field_schema(steps).get("title") or _readable(top)
     number = re.fullmatch(r"element_(\d+)", top)
     said = [f"Element {number[1]}" if number else _TOP_PLACES.get(top, _readable(top))]
     for depth in range(1, len(steps)):

@@ -208,7 +208,7 @@ def test_each_participating_payer_needs_its_line_of_business():
     data["element_5"]["payers"] = ["medicare", "commercial", "medicaid", "other"]
     finding = run("PAY-LINES", data)
     assert finding.status == "not_met"
-    assert finding.explanation == ("element_5.payers names medicaid, with no line of business under "
+    assert finding.explanation == ("element_5.payers names Medicaid, with no line of business under "
                                    "payment.lines_of_business")
     assert finding.fields == ("element_5.payers", "payment.lines_of_business")
 
@@ -217,7 +217,7 @@ def test_a_line_of_business_for_a_payer_not_named():
     data = good()
     data["element_5"]["payers"] = ["medicare", "medicare_advantage"]
     finding = run("PAY-LINES", data)
-    assert finding.status == "not_met" and "payment.lines_of_business has commercial, which element_5.payers does " \
+    assert finding.status == "not_met" and "payment.lines_of_business has Commercial, which element_5.payers does " \
                                            "not name" in finding.explanation
 
 

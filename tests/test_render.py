@@ -6,25 +6,27 @@ Every assertion is about the parsed document (markdown-it-py's token stream), no
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from test_render_hostile import lint, reader_text
 
 from apm_designer.document import load
 from apm_designer.metrics import compute
-from apm_designer.render import MD, environment, inline, paragraphs, render_markdown
+from apm_designer.render import LAYOUTS, MD, STATUSES, environment, inline, paragraphs, render_markdown
 from apm_designer.rules import evaluate
+from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES
 from apm_designer.toolkit import design_factors, glossary
 from apm_designer.validation import dotted, field_schema, missing_for_final
+from apm_designer.wording import for_people, place
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "proposals" / "examples").glob("*.yaml"))
-REGENERATE = "make render-examples (apm-designer render proposals/examples -o proposals/examples)"
+REGENERATE = "make render-examples"
 ELEMENT_TITLES = [field_schema((f"element_{n}",))["title"] for n in range(1, 8)]
 
 
@@ -96,80 +98,177 @@ def expected_h2(data: dict) -> list[str]:
     draft = data["metadata"]["status"] != "final"
     pfpm = "pfpm" in data.get("element_1", {}).get("intended_types", []) or \
         evaluate(data).verdicts["pfpm"].value == "yes"
-    other_payers = bool(evaluate(data).other_payers)  # lines of business but Traditional Medicare
-    return ["Classification summary", *(["Other Payer Advanced APMs"] if other_payers else []),
-            *(["Still missing"] if draft else []), *ELEMENT_TITLES, "Model design factors", "Payment arrangements",
-            "Findings", "Warnings", *(["Other Payer Advanced APM findings"] if other_payers else []),
-            *(["PTAC criteria"] if pfpm else []), "Appendix: glossary"]
+    return ["Summary", *(["Still missing"] if draft else []), *ELEMENT_TITLES, "Model design factors",
+            "Payment arrangements", "Findings", *(["PTAC criteria"] if pfpm else []), "Appendix: glossary"]
 
 
-def test_outline_title_then_sections_in_order(example) -> None:
+def test_outline_title_then_summary_elements_and_appendices(example) -> None:
     _, data, _, tokens = example
     outline = headings(tokens)
     assert outline[0] == (1, data["metadata"]["title"])
     assert [level for level, _ in outline].count(1) == 1
     assert [text for level, text in outline if level == 2] == expected_h2(data)
+    assert {text for level, text in outline if level > 2} <= {"Workbook metrics", "Payment mix by LAN category",
+                                                              "Other Payer Advanced APMs",  # other_payers.md.j2
+                                                              "Other Payer Advanced APM findings"}
 
 
-def test_each_element_has_its_questions_as_h3_and_answered_parts_as_h4(example) -> None:
-    _, data, _, tokens = example
+def test_the_largest_example_is_well_under_half_its_former_length() -> None:
+    """The issue measured the largest example at 674 lines when every question's help text was repeated. The other
+    payers' verdicts and findings (issue 19, added since) are not counted."""
+    def length(path: Path) -> int:
+        data = load(path).data
+        return len(render_markdown(data, evaluation=replace(evaluate(data), other_payers=())).splitlines())
+
+    assert max(map(length, EXAMPLES)) < 674 * 0.45
+
+
+def items_under(tokens: list[Token], title: str) -> dict[str, str]:
+    """Each answered question of an element as a reader sees it: "Testing authority" -> its answer's text (a
+    group's parts under "Group / Part")."""
+    out: dict[str, str] = {}
+    below = section(tokens, title)
+    stack: list[str] = []
+    for i, t in enumerate(below):
+        if t.type == "list_item_open":
+            strong = below[i + 2].children or []
+            label = next((c.content for j, c in enumerate(strong) if j and strong[j - 1].type == "strong_open"), "")
+            label = label.removesuffix(":")
+            stack = stack[: t.level // 2]
+            stack.append(label)
+            end = next(k for k in range(i + 1, len(below)) if below[k].type in ("list_item_open", "list_item_close"))
+            text = "\n".join(text_of(below[k]) for k in range(i + 1, end) if below[k].type == "inline")
+            out[" / ".join(stack)] = text.split(":", 1)[1].strip() if ":" in text else ""
+        elif t.type == "paragraph_open" and t.level == 0 and below[i + 1].content.startswith("**"):
+            out[text_of(below[i + 1]).removesuffix(":")] = ""  # a table's title: its rows are checked below
+    return out
+
+
+def test_each_element_lists_its_answered_questions_once_with_no_help_text(example) -> None:
+    _, data, markdown, tokens = example
     for n, title in enumerate(ELEMENT_TITLES, start=1):
         key = f"element_{n}"
         schema = field_schema((key,))["properties"]
-        under = headings(section(tokens, title))
-        assert [text for level, text in under if level == 3] == [q["title"] for q in schema.values()]
         answers = data.get(key, {})
+        shown = items_under(tokens, title)
         for name, question in schema.items():
-            parts = question.get("properties")
-            if question.get("type") != "object" or not isinstance(answers.get(name), dict):
+            if answers.get(name) in (None, "", [], {}):
                 continue
-            h4 = [text for level, text in headings(section(tokens, question["title"], 3)) if level == 4]
-            assert h4 == [parts[p]["title"] for p in parts if answers[name].get(p) not in (None, "", [])]
+            assert question["title"] in shown, question["title"]
+            assert question.get("description", "@") not in markdown.replace("\\", "")  # no help text
+    assert len(rendered(EXAMPLES[0])[1]) > 0
 
 
-def answer_below(tokens: list[Token], question: str, level: int = 3) -> list[Token]:
-    """The tokens of the answer to a question: after its heading and the quoted question."""
-    below = section(tokens, question, level)
-    assert below[0].type == "blockquote_open"
-    end = next(i for i, t in enumerate(below) if t.type == "blockquote_close")
-    return below[end + 1:]
+def leaves(value, path=()):
+    """Every answer (path, value) in a proposal: scalars, and list items of scalars."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from leaves(v, (*path, k))
+    elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        for i, v in enumerate(value):
+            yield from leaves(v, (*path, i))
+    elif value not in (None, "", [], {}):
+        yield path, value
+
+
+@pytest.mark.parametrize("layout", ["proposal", "ptac"])
+def test_every_answer_appears(example, layout) -> None:
+    """No answer is dropped, in either layout: every text as typed, every option as its label, every number with
+    its unit."""
+    _, data, _, tokens = example
+    if layout != "proposal":
+        tokens = parse(render_markdown(data, layout=layout))
+    seen = " ".join(reader_text(tokens).split())
+    for path, value in leaves(data):
+        if path[0] == "schema_version" or (path[0] == "metadata" and path[-1] == "performance_year"):
+            continue  # the format's version; the year is said in the summary ("performance year 2025")
+        dotted_path = dotted(path)
+        if isinstance(value, str) and not field_schema(path).get("enum"):
+            for line in value.split("\n"):
+                assert " ".join(line.split()) in seen, dotted_path
+        else:  # an option as its label, a number with its unit; each item of a list of options
+            for said in value_of(dotted_path, value).split("; "):
+                assert said in seen, dotted_path
+
+
+def value_of(path: str, value) -> str:
+    from apm_designer.wording import value as worded
+
+    return worded(path, value)
 
 
 def test_enum_answers_show_their_labels_not_codes(example) -> None:
     _, data, _, tokens = example
     element_1 = data["element_1"]
     authority = field_schema(("element_1", "authority"))
-    answer = answer_below(tokens, "Testing authority")
-    assert text_of(answer[1]) == authority["x-enum-labels"][element_1["authority"]]
+    shown = items_under(tokens, ELEMENT_TITLES[0])
+    assert shown["Testing authority"] == authority["x-enum-labels"][element_1["authority"]]
     intended = field_schema(("element_1", "intended_types"))["x-enum-labels"]
-    assert list_items(answer_below(tokens, "Intended model types")) == [intended[t] for t in
-                                                                          element_1["intended_types"]]
+    assert shown["Intended model types"] == "; ".join(intended[t] for t in element_1["intended_types"])
 
 
-def test_multi_line_answers_are_paragraphs_under_their_question(example) -> None:
+def test_multi_line_answers_keep_their_paragraphs(example) -> None:
     _, data, _, tokens = example
     text = data["element_2"]["care_delivery_changes"]
-    answer = answer_below(tokens, "Changes in how care is delivered")
-    paragraphs_seen = [text_of(answer[i + 1]) for i, t in enumerate(answer) if t.type == "paragraph_open"]
+    below = section(tokens, ELEMENT_TITLES[1])
+    start = next(i for i, t in enumerate(below) if t.type == "inline" and "Changes in how care" in t.content)
+    end = next(i for i in range(start, len(below)) if below[i].type == "list_item_close")
+    paragraphs_seen = [text_of(t) for t in below[start:end] if t.type == "inline"]
+    paragraphs_seen[0] = paragraphs_seen[0].split(":", 1)[1]
     expected = [" ".join(p.split()) for p in text.strip().split("\n\n")]
     assert [" ".join(p.split()) for p in paragraphs_seen] == expected
 
 
-# ------------------------------------------------------------------------------------------------ tables
+# ------------------------------------------------------------------------------------------------ summary
 
 
-def test_summary_table_gives_each_verdict_with_its_reason(example) -> None:
+def test_summary_says_who_what_scale_and_mix_first(example) -> None:
+    _, data, _, tokens = example
+    items = list_items(section(tokens, "Summary"))
+    names = [item.split(":", 1)[0] for item in items[:6]]
+    assert names == ["Proposed by", "Status", "Tested under", "Targets", "Payers and scale", "Payment mix"]
+    assert items[0].startswith(f"Proposed by: {data['metadata']['organisation']}")
+    mix = compute(data)
+    if not mix.empty and (mix.all or mix.lines[0]).total:
+        shown = mix.all if len(mix.lines) > 1 else mix.lines[0]
+        for label, _ in shown.pie():
+            assert label in items[5]
+
+
+def test_summary_table_gives_each_verdict_with_its_reason_in_words(example) -> None:
     _, data, _, tokens = example
     ev = evaluate(data)
-    [table] = tables(section(tokens, "Classification summary"))
-    assert table[0] == ["Classification", "Verdict", "Deciding reason"]
+    table = tables(section(tokens, "Summary"))[0]  # the other payers' table follows it (other_payers.md.j2)
+    assert table[0] == ["Classification", "Verdict", "Why"]
     assert [row[0] for row in table[1:]] == ["APM", "Advanced APM", "PFPM", "MIPS APM", "LAN APM Framework category"]
     for row, label in zip(table[1:], ("apm", "advanced_apm", "pfpm", "mips_apm", "lan"), strict=True):
         verdict = ev.verdicts[label]
         assert row[1].startswith(verdict.value.capitalize())
-        assert row[2].startswith(verdict.reason)
+        assert row[2].startswith(for_people(verdict.reason))
+        for path in verdict.needs:
+            assert place(path) in row[2]
     if ev.verdicts["lan"].category:
         assert table[5][1] == f"Yes: Category {ev.verdicts['lan'].category}"
+
+
+def test_summary_says_what_is_still_to_do(example) -> None:
+    _, data, _, tokens = example
+    ev = evaluate(data)
+    summary = reader_text_of(section(tokens, "Summary"))
+    for w in ev.warnings:
+        assert f"Warning: {w.title}" in summary
+    missing = missing_for_final(data) if data["metadata"]["status"] != "final" else []
+    if missing:
+        assert f"{len(missing)} answer" in summary and place(dotted(missing[0][0])) in summary
+    if not missing and not ev.warnings and "PTAC criteria not fully" not in summary:
+        assert "Still to do: nothing" in summary
+
+
+def reader_text_of(tokens: list[Token]) -> str:
+    return "\n".join(text_of(t) for t in tokens if t.type == "inline")
+
+
+# ------------------------------------------------------------------------------------------------ tables
 
 
 def test_design_factors_table_marks_the_starred_factors(example) -> None:
@@ -184,31 +283,42 @@ def test_design_factors_table_marks_the_starred_factors(example) -> None:
         assert row[2] == (answer["rating"].capitalize() if answer else "Not rated")
 
 
-def test_findings_are_grouped_by_label_with_rule_ids_citations_and_answers(example) -> None:
+def test_findings_give_each_classification_rule_in_words_with_its_source(example) -> None:
     _, data, _, tokens = example
     findings = section(tokens, "Findings")
     ev = evaluate(data)
-    rows = {}
-    for _, name in headings(findings):
-        [table] = tables(section(findings, name, 3))
-        assert table[0] == ["Rule", "Result", "Finding", "Answers", "Citation"]
-        rows.update({row[0]: (name, row) for row in table[1:]})
-    assert set(rows) == {f.rule_id for f in ev.findings}
-    from apm_designer.rules.engine import LABEL_NAMES
-
-    for f in ev.findings:
-        group, row = rows[f.rule_id]
+    table = tables(findings)[0]  # the other payers' findings follow it (other_payers.md.j2)
+    assert table[0] == ["Classification", "Result", "Finding", "Source"]
+    classified = sorted((f for f in ev.findings if f.label in CLASSIFICATIONS),
+                        key=lambda f: CLASSIFICATIONS.index(f.label))
+    assert len(table) - 1 == len(classified)
+    group = ""
+    for row, f in zip(table[1:], classified, strict=True):
+        group = row[0] or group
         assert group == LABEL_NAMES[f.label]
-        assert row[2] == f"{f.title}: {f.explanation}"
-        assert row[3] == ", ".join(f.fields)
-        assert row[4] == f.citation
+        assert row[2].startswith(f"{f.title}: {for_people(f.explanation)}")
+        assert row[3] == f"{f.rule_id}; {f.citation}"
 
 
-def test_warnings_list_each_warning(example) -> None:
+def test_checks_list_each_warning_and_name_the_others(example) -> None:
     _, data, _, tokens = example
-    warnings = evaluate(data).warnings
-    items = list_items(section(tokens, "Warnings"))
-    assert [item.split(" ", 1)[0] for item in items] == [w.rule_id for w in warnings]
+    ev = evaluate(data)
+    findings = section(tokens, "Findings")
+    items = list_items(findings)
+    checks = [f for f in ev.findings if f.label in CHECKS]
+    warned = [f for f in checks if f.status == "not_met"]
+    assert [i for i in items if i.startswith("Warning:")] == \
+        [f"Warning: {w.title}. {_worded(w)} ({w.rule_id}; {w.citation})" for w in warned]
+    passed = reader_text_of(findings)
+    for f in checks:
+        if f.status == "met":
+            assert f.title in passed
+
+
+def _worded(f) -> str:
+    from apm_designer.render import _finding
+
+    return _finding(f).explanation
 
 
 def test_ptac_checklist_for_pfpm_proposals(example) -> None:
@@ -220,30 +330,29 @@ def test_ptac_checklist_for_pfpm_proposals(example) -> None:
     assert [row[0] for row in table[1:]] == [str(c.number) for c in ev.ptac] == [str(n) for n in range(1, 11)]
     for row, criterion in zip(table[1:], ev.ptac, strict=True):
         assert row[1].startswith(criterion.title + (" (HP)" if criterion.high_priority else "") + ":")
-        assert row[3] == ", ".join(criterion.addressed_by)
-        assert row[4] == ", ".join(criterion.missing)
+        assert row[3] == "; ".join(place(p) for p in criterion.addressed_by)
+        assert row[4] == "; ".join(place(p) for p in criterion.missing)
 
 
-def test_drafts_list_what_is_still_missing(example) -> None:
+def test_drafts_list_what_is_still_missing_by_place(example) -> None:
     _, data, _, tokens = example
     if data["metadata"]["status"] == "final":
         return
     items = list_items(section(tokens, "Still missing"))
-    assert items == [f"{title} ({dotted(path)})" for path, title in missing_for_final(data)]
+    places = [place(dotted(path)) for path, _ in missing_for_final(data)]
+    factors = [p.rsplit(" ", 1)[1] for p in places if p.startswith("Design factors · Factor ")]
+    assert [i for i in items if not i.startswith("Design factors")] == \
+        [p for p in places if not p.startswith("Design factors")]
+    if len(factors) > 1:  # the factors in one line: "Design factors 2, 3 and 12"
+        assert f"Design factors {', '.join(factors[:-1])} and {factors[-1]}" in items
     assert items, "the draft example should still lack something"
 
 
 # ------------------------------------------------------------------------------------------------ payment
 
 
-def metric_rows(tokens: list[Token]) -> dict[str, list[str]]:
-    [table] = tables(tokens)
-    assert table[0] == ["Metric", "Measure", "Dollars", "Share of total"]
-    return {row[0]: row for row in table[1:]}
-
-
 def money_value(text: str) -> Decimal:
-    return Decimal(text.replace("$", "").replace(",", ""))
+    return Decimal(text.split(" (")[0].replace("$", "").replace(",", ""))
 
 
 def test_payment_mix_shows_workbook_metrics_per_line_and_overall(example) -> None:
@@ -254,17 +363,22 @@ def test_payment_mix_shows_workbook_metrics_per_line_and_overall(example) -> Non
     if mix.empty:
         assert h3 == []
         return
+    assert h3 == ["Workbook metrics", "Payment mix by LAN category"]
     several = len(mix.lines) > 1
-    assert h3 == [line.label for line in mix.lines] + (["All lines of business"] if several else []) + \
-        ["Payment mix by LAN category"]
-    for line in mix.lines:
-        rows = metric_rows(section(section(payment, line.label, 3), "Workbook metrics", 4))
+    [arrangements_table] = tables(payment[:next(i for i, t in enumerate(payment) if t.type == "heading_open")])
+    assert len(arrangements_table) - 1 == sum(max(1, len(line.arrangements)) for line in mix.lines)
+    [metrics] = tables(section(payment, "Workbook metrics", 3))
+    assert metrics[0][:2] == ["Metric", "Measure"]
+    assert len(metrics[0]) == 2 + len(mix.lines) + several
+    rows = {row[0]: row for row in metrics[1:]}
+    for n, line in enumerate(mix.lines):
         for metric in ("1", "2", "5", "10", "14", "15", "16", "17"):
             row = line.row(int(metric))
-            assert rows[metric][2] == row.dollars_text and rows[metric][3] == row.share_text
+            cell = rows[metric][2 + n]
+            assert cell.startswith(row.dollars_text) and row.share_text in cell
     if several:
-        rows = metric_rows(section(payment, "All lines of business", 3))
-        assert money_value(rows["1"][2]) == mix.all.total
+        assert metrics[0][-1] == "All lines of business"
+        assert money_value(rows["1"][-1]) == mix.all.total
 
 
 def test_payment_chart_is_a_mermaid_pie_of_dollars_by_category(example) -> None:
@@ -290,6 +404,44 @@ def test_every_example_with_multi_payer_alignment_shows_its_metrics(example) -> 
     if len(payers) > 1 and data["metadata"]["status"] == "final":
         assert not compute(data).empty
         assert any(t.type == "fence" and t.info == "mermaid" for t in tokens)
+
+
+# ------------------------------------------------------------------------------------------------ PTAC layout
+
+
+def test_ptac_layout_is_cover_abstract_contents_criteria_then_appendices(example) -> None:
+    _, data, _, _ = example
+    tokens = parse(render_markdown(data, layout="ptac"))
+    ev = evaluate(data)
+    h2 = [text for level, text in headings(tokens) if level == 2]
+    criteria = [f"Criterion {c.number}. {c.title}" + (" (high priority)" if c.high_priority else "") for c in ev.ptac]
+    appendices = ["Appendix A. Model design factors", "Appendix B. Payment mix", "Appendix C. Classification findings",
+                  "Appendix D. Other answers", "Appendix E. Glossary"]
+    draft = data["metadata"]["status"] != "final"
+    assert h2 == ["Cover page", "Abstract", "Table of contents", *(["Still missing"] if draft else []), *criteria,
+                  *appendices]
+    assert [c.high_priority for c in ev.ptac] == [True, True, True] + [False] * 7
+    assert list_items(section(tokens, "Table of contents")) == criteria + appendices
+    cover = list_items(section(tokens, "Cover page"))
+    assert cover[0] == f"Proposal: {data['metadata']['title']}"
+    assert any(item.startswith(f"Proposing organisation: {data['metadata']['organisation']}") for item in cover)
+
+
+def test_each_criterion_holds_the_answers_that_address_it_and_says_what_is_missing(example) -> None:
+    _, data, _, _ = example
+    tokens = parse(render_markdown(data, layout="ptac"))
+    for c in evaluate(data).ptac:
+        title = f"Criterion {c.number}. {c.title}" + (" (high priority)" if c.high_priority else "")
+        below = reader_text_of(section(tokens, title))
+        assert f"Status: {STATUSES[c.status]}." in below
+        for path in c.addressed_by:
+            if path.startswith("element_"):
+                assert place(path) + ":" in below, (c.number, path)
+        if c.missing:
+            assert ("Missing: this criterion is not fully addressed until the proposal answers "
+                    + "; ".join(place(p) for p in c.missing) + ".") in below
+        else:
+            assert "Missing:" not in below
 
 
 # ------------------------------------------------------------------------------------------------ glossary
@@ -330,19 +482,23 @@ def test_glossary_definitions_come_from_the_toolkit_data(example) -> None:
 def test_rendered_examples_pass_the_markdown_linter(tmp_path: Path) -> None:
     files = []
     for path in EXAMPLES:
-        out = tmp_path / f"{path.stem}.md"
-        out.write_text(rendered(path)[1], encoding="utf-8")
-        files.append(str(out))
-    result = subprocess.run([sys.executable, "-m", "pymarkdown", "--config", str(ROOT / ".pymarkdown"), "scan",
-                             *files], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
+        for layout in LAYOUTS:
+            out = tmp_path / f"{path.stem}.{layout}.md"
+            out.write_text(render_markdown(load(path).data, layout=layout), encoding="utf-8")
+            files.append(out)
+    lint(*files)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_committed_rendered_example_is_up_to_date(path: Path) -> None:
-    committed = path.with_suffix(".md")
+@pytest.mark.parametrize(("suffix", "layout", "html"), [(".md", "proposal", False), (".ptac.md", "ptac", False),
+                                                         (".html", "proposal", True)])
+def test_committed_rendered_example_is_up_to_date(path: Path, suffix: str, layout: str, html: bool) -> None:
+    from apm_designer.render_html import render_html
+
+    committed = path.parent / (path.stem + suffix)
     assert committed.exists(), f"{committed.name} is missing; regenerate with: {REGENERATE}"
-    assert committed.read_bytes() == rendered(path)[1].encode("utf-8"), \
+    now = (render_html if html else render_markdown)(load(path).data, layout=layout)
+    assert committed.read_bytes() == now.encode("utf-8"), \
         f"{committed.name} is out of date; regenerate with: {REGENERATE}"
 
 
@@ -380,9 +536,10 @@ def test_partial_and_oddly_typed_answers_still_render() -> None:
            "payment": {"lines_of_business": [{"line_of_business": "commercial", "arrangements": [{}, "x"]}]}}
     tokens = parse(render_markdown(odd))
     assert headings(tokens)[0] == (1, "Odd")
-    assert list_items(answer_below(tokens, "Intended model types")) == ["APM", "unknown"]
-    assert text_of(answer_below(tokens, "Financial risk")[1]) == "some"
-    [measures] = tables(answer_below(tokens, "Quality measures"))
+    shown = items_under(tokens, ELEMENT_TITLES[0])
+    assert shown["Intended model types"] == "APM; unknown"
+    assert shown["Financial risk"] == "some"
+    [measures] = tables(section(tokens, ELEMENT_TITLES[5]))
     assert measures == [["Measure", "Measure type"], ["M", "Outcome"]]
 
 
@@ -396,6 +553,7 @@ def test_escaping_helpers() -> None:
     assert inline("<b> & </b>") == "&lt;b&gt; &amp; &lt;/b&gt;"
     assert paragraphs("one\ntwo\n\n\n- a\n- b") == "one\ntwo\n\n\\- a\\\n\\- b"
     assert paragraphs("a\n\nb", indent=2) == "a\n\n  b"
+    assert paragraphs("- a\n- b", indent=2) == "\\\n  \\- a\\\n  \\- b"  # a typed list starts on a line of its own
     assert isinstance(inline("x"), MD)
 
 

@@ -19,8 +19,10 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from test_render_html import Page
 
 from apm_designer.render import render_markdown
+from apm_designer.render_html import render_html
 from apm_designer.resources import proposal_schema
 from apm_designer.validation import field_schema
 
@@ -146,7 +148,7 @@ def home(path: tuple[Any, ...]) -> str:
     """The section an answer belongs in."""
     top = path[0]
     if top == "metadata":
-        return ""
+        return "" if path == ("metadata", "title") else "Summary"
     if top == "design_factors":
         return "Model design factors"
     if top == "payment":
@@ -160,9 +162,17 @@ def as_typed(value: str, *, one_line: bool) -> str:
     return " ".join(lines) if one_line else "\n".join(lines)
 
 
+Rendered = tuple[str, str, dict[tuple[Any, ...], str]]  # (the hostile document, its plain twin, what was typed)
+
+
 @pytest.fixture(scope="module", params=[False, True], ids=["text-answers", "text-and-enum-answers"])
-def rendered(request: pytest.FixtureRequest) -> tuple[str, str, dict[tuple[Any, ...], str]]:
-    hostile, plain, given = proposals(hostile_enums=request.param)
+def answers(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, Any], dict[tuple[Any, ...], str]]:
+    return proposals(hostile_enums=request.param)
+
+
+@pytest.fixture(scope="module")
+def rendered(answers) -> Rendered:
+    hostile, plain, given = answers
     return render_markdown(hostile), render_markdown(plain), given
 
 
@@ -195,7 +205,7 @@ def test_each_hostile_answer_reads_back_literally_in_its_own_section(rendered) -
         assert one_line in text or paragraphs in text, f"{path} does not read back in its section"
         marker = value.split("\n")[-1]
         for other, other_text in by_section.items():  # the evaluator's sections may quote an answer
-            if other not in (home(path), "Classification summary", "Findings", "Warnings", "PTAC criteria"):
+            if other not in (home(path), "Summary", "Findings", "PTAC criteria"):
                 assert marker not in other_text, f"{path} leaked into {other or 'the title block'}"
     assert "{{ 7*7 }}" in by_section[""]
 
@@ -209,13 +219,58 @@ def test_title_and_organisation_stay_on_their_line(rendered) -> None:
     assert reader_text(tokens[1:2]) == title
     organisation = as_typed(given[("metadata", "organisation")], one_line=True)
     items = [reader_text([tokens[i + 2]]) for i, t in enumerate(tokens[:60]) if t.type == "list_item_open"]
-    assert f"Proposing organisation: {organisation}" in items
+    assert any(item.startswith(f"Proposed by: {organisation}; contact: ") for item in items)
+
+
+def lint(*files: Path) -> None:
+    """pymarkdownlnt with the project's configuration finds nothing in the files."""
+    result = subprocess.run([sys.executable, "-m", "pymarkdown", "--config", str(ROOT / ".pymarkdown"), "scan",
+                             *map(str, files)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_hostile_render_passes_the_markdown_linter(rendered, tmp_path: Path) -> None:
     hostile, _, _ = rendered
     out = tmp_path / "hostile.md"
     out.write_text(hostile, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "pymarkdown", "--config", str(ROOT / ".pymarkdown"), "scan",
-                             str(out)], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
+    lint(out)
+
+
+def test_the_ptac_layout_keeps_hostile_answers_literal_too(tmp_path: Path) -> None:
+    """The PTAC layout shows the same answers in other places: no structure from them there either."""
+    hostile, plain, given = proposals(hostile_enums=True)
+    tokens, twin = parse(render_markdown(hostile, layout="ptac")), parse(render_markdown(plain, layout="ptac"))
+    assert shape(tokens) == shape(twin)
+    kinds = {c.type for t in tokens for c in [t, *(t.children or [])]}
+    assert not kinds & {"link_open", "image", "html_inline", "html_block", "code_block", "hr"}
+    seen = " ".join(reader_text(tokens).split())
+    assert all(as_typed(value, one_line=True) in seen for value in given.values())
+    out = tmp_path / "hostile.ptac.md"
+    out.write_text(render_markdown(hostile, layout="ptac"), encoding="utf-8")
+    lint(out)
+
+
+# ------------------------------------------------------------------------------------------------ the HTML page
+
+
+@pytest.fixture(scope="module")
+def pages(answers) -> Rendered:
+    hostile, plain, given = answers
+    return render_html(hostile), render_html(plain), given
+
+
+def test_hostile_answers_add_no_element_to_the_html_page(pages) -> None:
+    hostile, plain, _ = pages
+    tags, twin = Page(hostile), Page(plain)
+    # the same elements in the same order (a line break is a line break, soft in one, <br> in the other)
+    assert [tag for tag, _ in tags.elements if tag != "br"] == [tag for tag, _ in twin.elements if tag != "br"]
+    assert not {tag for tag, _ in tags.elements} & {"script", "a", "img", "div", "iframe", "link", "hr", "pre"}
+    assert all(not name.startswith("on") and "javascript:" not in (value or "")
+               for _, attrs in tags.elements for name, value in attrs.items())
+
+
+def test_each_hostile_answer_reads_back_literally_in_the_html_page(pages) -> None:
+    hostile, _, given = pages
+    seen = " ".join("".join(Page(hostile).text).split())
+    for path, value in given.items():
+        assert as_typed(value, one_line=True) in seen, f"{path} does not read back in the page"

@@ -39,22 +39,6 @@ EXAMPLES = ROOT / "proposals" / "examples"
 RUN = [sys.executable, "-m", "apm_designer"]
 
 
-@pytest.fixture
-def state(tmp_path, monkeypatch):
-    """A private state folder (drafts, recent files) and working folder."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
-def aco(state) -> Path:
-    """A copy of the largest example, to edit."""
-    target = state / "aco.yaml"
-    shutil.copyfile(EXAMPLES / "two-sided-aco.yaml", target)
-    return target
-
-
 def drive(app: WizardApp, scenario: Callable[..., Awaitable[None]], size: tuple[int, int] = (80, 24)) -> None:
     async def run() -> None:
         app.animation_level = "none"
@@ -136,7 +120,7 @@ def test_start_screen_opens_a_typed_file_name_and_reports_a_broken_one(state, ac
         await pilot.pause()
         assert isinstance(pilot.app.screen, ProposalScreen)
         assert pilot.app.session.path == Path("aco.yaml")
-        assert "Tri-County" in pilot.app.screen.sub_title
+        assert "Tri-County" in pilot.app.screen.title
 
     drive(WizardApp(), scenario)
 
@@ -416,6 +400,36 @@ def test_the_evaluation_follows_the_answers_and_a_finding_jumps_to_its_question(
     drive(WizardApp(Session.edit(aco)), scenario)
 
 
+def test_the_evaluation_and_the_review_name_answers_by_question_and_label(state, aco):
+    """What the proposer reads names each answer by its place and question, and its value by its label; the jump
+    behind a line still goes by the answer's path."""
+    from test_reviewer_words import machine_words
+
+    contradicting = state / "contradicting.yaml"
+    contradicting.write_text(aco.read_text(encoding="utf-8").replace("    required: true", "    required: false", 1),
+                             encoding="utf-8")
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        await settled(pilot)
+        await pilot.press("f2")
+        panel = screen.query_one("#evaluation", OptionList)
+        lines = [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
+        warning = next(line for line in lines if "A CEHRT share only where the model requires CEHRT" in line)
+        assert ("Element 1 · Model requires CEHRT use is “No”, yet Element 1 · Share of clinicians required to use "
+                "CEHRT is 80%") in warning
+        key = next(k for k, path in panel.targets.items() if path == "element_1.cehrt.required" and
+                   "A CEHRT share only" in str(panel.get_option(k).prompt))
+        assert machine_words(str(panel.get_option(key).prompt)) == []
+        await screen.show_step(REVIEW, focus=True)
+        problems = screen.query_one("#review-problems", OptionList)
+        review = [str(problems.get_option_at_index(i).prompt) for i in range(problems.option_count)]
+        assert any("Element 1 · Model requires CEHRT use is “No”" in line for line in review)
+        assert all(machine_words(line) == [] for line in review if "A CEHRT share only" in line)
+
+    drive(WizardApp(Session.edit(contradicting)), scenario)
+
+
 def test_a_jump_to_another_step_scrolls_its_question_into_view(state, aco):
     """The page of another step is laid out only once it is shown: the question is scrolled to after that."""
     async def scenario(pilot):
@@ -532,7 +546,8 @@ def test_removing_an_entry_with_answers_asks_first(state, aco):
         assert [m["name"] for m in app.session.questionnaire.data["element_6"]["measures"]] == names[1:]
         # The open measure moved up with its answers and is still open; the others are closed.
         assert screen.query_one("#q-element_6-measures-1-name", Input).value == names[2]
-        assert [e.open for e in screen.query(EntryBox)] == [i == 1 for i in range(len(names) - 1)]
+        # (On this step's page: a slow run may have built the others meanwhile, the payment entries among them.)
+        assert [e.open for e in screen.pages["element_6"].query(EntryBox)] == [i == 1 for i in range(len(names) - 1)]
         assert app.focused.id == "add-element_6-measures"
 
     drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
@@ -552,7 +567,9 @@ def test_review_shows_the_rendered_proposal_and_exports_what_render_writes(state
         assert markdown.query("MarkdownH2")  # rendered as a document, not shown as text
         problems = screen.query_one("#review-problems", OptionList)
         assert problems.option_count >= 1
-        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+r")  # asks where, offering aco.md
+        await pilot.pause()
+        await pilot.press("enter")
         await pilot.pause(0.2)
 
     drive(WizardApp(Session.edit(aco)), scenario)
@@ -564,6 +581,19 @@ def test_review_draws_every_table_and_list_item_whole_each_as_one_widget(state, 
     def cells_drawn(table) -> list[list[str]]:
         """Each row's cells as drawn, read back from the box-drawn lines (a cell's wrapped lines joined)."""
         lines = [strip.text for strip in table.render_lines(Region(0, 0, *table.size))]
+        if "┬" not in lines[0]:  # a row at a time, each cell after its column's name
+            headers = [h.plain for h in table._headers]
+            stacked: list[list[str]] = []
+            for line in lines:
+                inner = line.strip()[1:-1]
+                if line.lstrip().startswith(("┌", "├")):
+                    stacked.append([])
+                elif line.lstrip().startswith("│") and len(stacked[-1]) < len(headers) and inner.startswith(
+                        f" {headers[len(stacked[-1])]}:"):
+                    stacked[-1].append(inner.strip()[len(headers[len(stacked[-1])]) + 1:])
+                elif line.lstrip().startswith("│"):
+                    stacked[-1][-1] += " " + inner.strip()
+            return [headers, *stacked]
         rows: list[list[str]] = []
         for line in lines:
             if line.lstrip().startswith(("┌", "├", "└")):  # a rule: the next text line starts a new row
@@ -583,7 +613,7 @@ def test_review_draws_every_table_and_list_item_whole_each_as_one_widget(state, 
         markdown = screen.query_one("#review-markdown", Markdown)
         tables = list(markdown.query(TableBlock))
         source_tables = [block for block in markdown.source.split("\n\n") if block.startswith("|")]
-        assert len(tables) == len(source_tables) > 10
+        assert len(tables) == len(source_tables) > 5
         assert not markdown.query("MarkdownTableCellContents")  # no widget per cell
         for table, source in zip(tables, source_tables, strict=True):
             assert not table.children
@@ -597,8 +627,13 @@ def test_review_draws_every_table_and_list_item_whole_each_as_one_widget(state, 
                                                                      for row in parsed]
 
         items = list(markdown.query(BulletItem))
-        assert len(items) == sum(line.startswith("- ") for line in markdown.source.splitlines()) > 20
-        assert not markdown.query("MarkdownBullet")  # no row, bullet and column widgets around each item
+        tokens = MarkdownIt("gfm-like").parse(markdown.source)
+        one_paragraph = [i for i, t in enumerate(tokens) if t.type == "list_item_open"
+                         and tokens[i + 1].type == "paragraph_open" and tokens[i + 4].type == "list_item_close"]
+        assert len(items) == len(one_paragraph) > 20  # each item of one paragraph; others as Textual draws them
+        # no row, bullet and column widgets around an item of one paragraph: only around an answer with parts
+        groups = sum(1 for i, t in enumerate(tokens) if t.type == "list_item_open" and i not in one_paragraph)
+        assert len(markdown.query("MarkdownBullet")) == groups
         wrapped = 0
         for item in items:
             lines = [strip.text.rstrip() for strip in item.render_lines(Region(0, 0, *item.size))]
@@ -614,7 +649,9 @@ def test_review_draws_every_table_and_list_item_whole_each_as_one_widget(state, 
 
 
 def test_review_after_an_edit_rebuilds_only_the_blocks_whose_source_changed(state, aco):
-    def drawn_text(block) -> str:
+    def drawn_text(block) -> str:  # a list draws nothing itself: its items do
+        if block.children:
+            return " ".join(drawn_text(child) for child in block.children)
         return " ".join(strip.text.strip() for strip in block.render_lines(Region(0, 0, *block.size)))
 
     async def scenario(pilot):
@@ -638,7 +675,7 @@ def test_review_after_an_edit_rebuilds_only_the_blocks_whose_source_changed(stat
         assert [block.block_source for block in blocks] == [block_source for block_source, _ in fresh]
         # ... with the blocks whose source is unchanged kept as they were, and the changed one built and drawn.
         new = [block for block in blocks if block not in before]
-        assert 1 <= len(new) <= 3 and len(blocks) > 100
+        assert 1 <= len(new) <= 3 and len(blocks) > 50
         assert [b for b in new if "Zebra-crossing" in b.block_source] == [b for b in new if "Zebra-crossing"
                                                                           in drawn_text(b)]
         assert any("Zebra-crossing" in drawn_text(b) for b in new)
@@ -673,6 +710,7 @@ def test_review_lists_problems_and_missing_answers_and_selecting_one_goes_there(
         problems = screen.query_one("#review-problems", OptionList)
         lines = [str(problems.get_option_at_index(i).prompt) for i in range(problems.option_count)]
         assert any(line.startswith("○ missing:") for line in lines)
+        assert [line for line in lines if line.startswith("○ missing: ") and "_" in line] == []  # by its place
         first_missing = next(i for i, line in enumerate(lines) if line.startswith("○ missing:"))
         path = screen.query_one("#page-review").targets[problems.get_option_at_index(first_missing).id]
         problems.highlighted = first_missing
@@ -798,7 +836,16 @@ def test_a_file_changed_on_disk_is_not_silently_overwritten(state, aco):
 
 
 def test_opening_a_committed_example_leaves_the_git_tree_clean(state):
-    example = EXAMPLES / "two-sided-aco.yaml"
+    # In a repository of its own with this one's .gitignore, not in this checkout: the draft written meanwhile
+    # would be offered to the tests that open the same example at the same time (the suite runs in parallel).
+    repo = state / "repo"
+    example = repo / "proposals" / "examples" / "two-sided-aco.yaml"
+    example.parent.mkdir(parents=True)
+    shutil.copyfile(EXAMPLES / "two-sided-aco.yaml", example)
+    shutil.copyfile(ROOT / ".gitignore", repo / ".gitignore")
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "examples"]):
+        subprocess.run([*git, *args], cwd=repo, check=True, capture_output=True)
     before = example.read_bytes()
 
     async def scenario(pilot):
@@ -807,6 +854,8 @@ def test_opening_a_committed_example_leaves_the_git_tree_clean(state):
         await pilot.press("end", "1")
         await settled(pilot)
         assert draft_path_for(example).exists()
+        ignored = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True)
+        assert ignored.stdout == "", "drafts beside committed files must be gitignored"
         await go(pilot, "metadata.version")
         await pilot.press("backspace")
         await settled(pilot)
@@ -814,8 +863,8 @@ def test_opening_a_committed_example_leaves_the_git_tree_clean(state):
     drive(WizardApp(Session.edit(example)), scenario)
     assert example.read_bytes() == before
     assert not draft_path_for(example).exists()
-    ignored = subprocess.run(["git", "check-ignore", "-q", str(draft_path_for(example))], cwd=ROOT)
-    assert ignored.returncode == 0, "drafts beside committed files must be gitignored"
+    assert subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=repo, capture_output=True,
+                          text=True).stdout == ""
 
 
 def test_a_new_proposal_without_a_file_asks_for_a_name_on_first_save(state):

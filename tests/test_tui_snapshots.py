@@ -76,3 +76,22 @@ def test_element_step_in_the_light_theme(snap_compare, fixed_state):
         await go(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=light)
+
+
+def test_several_choices_at_80x24_in_monochrome(snap_compare, fixed_state, monkeypatch):
+    """Deep in the payment entries at 80 columns and without colour: every choice whole, ticked ones marked X."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = WizardApp(Session.edit(EXAMPLE), blink=False)
+
+    async def open_choices(pilot) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        for entry in ("payment.lines_of_business.0", "payment.lines_of_business.0.arrangements.0"):
+            await screen.jump(entry)
+            await pilot.pause()
+            await pilot.press("enter")  # open it
+            await pilot.pause()
+        await screen.jump("payment.lines_of_business.0.arrangements.0.combined_with")
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_choices)

@@ -14,6 +14,8 @@ from apm_designer.wording import answer, for_people, place, value
      "Payment · Line of business 2 · Payment arrangement 1 · Arrangement"),
     ("metadata.performance_year", "Overview · Performance year"),
     ("design_factors.department_goals.rating", "Design factors · Factor 1 · Rating"),
+    ("element_3", "Element 3. Rationale"),
+    ("payment", "Payment arrangements"),
 ])
 def test_place_names_the_step_the_entries_and_the_question(path, said):
     assert place(path) == said

@@ -6,11 +6,22 @@ not apply); `unknown` names what it still needs to tell.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from apm_designer.metrics import LINES
-from apm_designer.rules.engine import CLASSIFICATIONS, LABEL_NAMES, MISSING, Answers, Finding, Outcome, Verdict, rule
+from apm_designer.rules.engine import (
+    CLASSIFICATIONS,
+    LABEL_NAMES,
+    MISSING,
+    Answer,
+    Answers,
+    Finding,
+    Outcome,
+    Text,
+    Verdict,
+    rule,
+)
 from apm_designer.rules.lan import design
 from apm_designer.rules.qpp import (
     AUTHORITY,
@@ -49,6 +60,11 @@ def _ok(text: str) -> Outcome:
     return Outcome("met", text)
 
 
+def _each(paths: Iterable[str], joint: str = ", ") -> Text:
+    """Answers named one after another: "a, b" or "a and b"."""
+    return Text(joint).join(Text(Answer(p)) for p in paths)
+
+
 def _used_arrangements(answers: Answers) -> Iterator[tuple[str, str]]:
     """(arrangement type, the answer naming it) for every arrangement and combined_with entry in the payment."""
     lines = answers[LINES]
@@ -77,11 +93,12 @@ def pfpm_medicare(answers: Answers) -> Outcome:
         return _ok("does not apply: no PFPM intended")
     payers = strings(answers, PAYERS)
     if payers is MISSING:
-        return Outcome("unknown", f"needs {PAYERS}: a PFPM must have Medicare as a payer", (PAYERS,))
+        return Outcome("unknown", Text("needs ", Answer(PAYERS), ": a PFPM must have Medicare as a payer"), (PAYERS,))
     if "medicare" in payers:
-        return _ok(f"a PFPM is intended and {PAYERS} includes medicare")
-    return Outcome("not_met", f"{INTENDED} includes pfpm, but {PAYERS} ({', '.join(payers)}) does not include "
-                   "medicare: a PFPM must have Medicare as a payer", (PAYERS, INTENDED))
+        return _ok(Text("a PFPM is intended and ", Answer(PAYERS), " includes Traditional Medicare"))
+    return Outcome("not_met", Text(Answer(INTENDED), " includes PFPM, but the payers do not include Traditional "
+                                   "Medicare (", Answer(PAYERS, list(payers)),
+                                   "): a PFPM must have Medicare as a payer"), (PAYERS, INTENDED))
 
 
 @rule("CON-SSP-MEDICARE", "consistency", "Shared Savings Program with Medicare among the payers",
@@ -91,9 +108,10 @@ def ssp_medicare(answers: Answers) -> Outcome:
     if answers[AUTHORITY] != "shared_savings_program" or payers is MISSING:
         return _ok("does not apply: not a Shared Savings Program model with payers given")
     if "medicare" in payers:
-        return _ok(f"{PAYERS} includes medicare")
-    return Outcome("not_met", f"{AUTHORITY} = shared_savings_program, a Medicare program, but {PAYERS} "
-                   f"({', '.join(payers)}) does not include medicare", (PAYERS, AUTHORITY))
+        return _ok(Text(Answer(PAYERS), " includes Traditional Medicare"))
+    return Outcome("not_met", Text(Answer(AUTHORITY, "shared_savings_program"), ", a Medicare program, but the payers "
+                                   "do not include Traditional Medicare (", Answer(PAYERS, list(payers)), ")"),
+                   (PAYERS, AUTHORITY))
 
 
 @rule("CON-INTENDED-TYPES", "consistency", "Intended classifications match the computed ones",
@@ -101,25 +119,26 @@ def ssp_medicare(answers: Answers) -> Outcome:
 def intended_types(answers: Answers) -> Outcome:
     intended = _intended(answers)
     if not intended:
-        return _ok(f"does not apply: {INTENDED} not answered")
+        return _ok(Text("does not apply: ", Answer(INTENDED), " not answered"))
     findings, verdicts = _classified(answers)
-    missed, open_ = [], []
+    missed: list[Text] = []
+    open_: list[str] = []
     fields: list[str] = [INTENDED]
     for label in intended:
         v = verdicts.get(label)
         if v is None:
             continue
         if v.value == "no":
-            missed.append(f"{LABEL_NAMES[label]} is intended but not met ({v.reason})")
+            missed.append(Text(f"{LABEL_NAMES[label]} is intended but not met (", v.reason, ")"))
             fields.extend(p for rule_id in v.rule_ids for p in findings[rule_id].fields)
         elif v.value == "undetermined":
             open_.append(label)
     if missed:
-        return Outcome("not_met", f"{INTENDED}: " + "; ".join(missed), tuple(dict.fromkeys(fields)))
+        return Outcome("not_met", Text(Answer(INTENDED), ": ", Text("; ").join(missed)), tuple(dict.fromkeys(fields)))
     if open_:
         needs = tuple(dict.fromkeys(n for label in open_ for n in verdicts[label].needs))
-        return Outcome("unknown", f"cannot tell yet whether {', '.join(LABEL_NAMES[x] for x in open_)} "
-                       f"will be met: needs {', '.join(needs)}", needs)
+        return Outcome("unknown", Text(f"cannot tell yet whether {', '.join(LABEL_NAMES[x] for x in open_)} "
+                                       "will be met: needs ", _each(needs)), needs)
     return _ok(f"every intended classification ({', '.join(LABEL_NAMES[x] for x in intended)}) is met")
 
 
@@ -145,10 +164,11 @@ def risk_percent(answers: Answers) -> Outcome:
     missing = answers.missing(RISK_PERCENT, RISK_BASIS)
     if missing or percent is None:
         missing = missing or (RISK_PERCENT,)
-        return Outcome("not_met", f"{RISK_TYPE} = two_sided, but {' and '.join(missing)} "
-                       f"{'is' if len(missing) == 1 else 'are'} not given: say how much an APM Entity could owe, "
-                       "as a share of revenue or of the benchmark", (*missing, RISK_TYPE))
-    return _ok(f"two-sided risk of {percent:g}% of the {answers[RISK_BASIS]}")
+        return Outcome("not_met", Text(Answer(RISK_TYPE, "two_sided"), ", but ", _each(missing, " and "),
+                                       f" {'is' if len(missing) == 1 else 'are'} not given: say how much an APM Entity "
+                                       "could owe, as a share of revenue or of the benchmark"), (*missing, RISK_TYPE))
+    return _ok(Text("two-sided risk, with ", Answer(RISK_PERCENT, percent), " and ",
+                    Answer(RISK_BASIS, answers[RISK_BASIS])))
 
 
 @rule("CON-RISK-UPSIDE-DETAILS", "consistency", "No loss details for a model without downside risk",
@@ -162,10 +182,10 @@ def upside_details(answers: Answers) -> Outcome:
     if percent is not None and percent > 0:
         given.append(RISK_PERCENT)
     if given:
-        return Outcome("not_met", f"{RISK_TYPE} = {kind}, yet {' and '.join(given)} describe{'s' * (len(given) == 1)} "
-                       "losses an APM Entity could bear: either the model has downside risk (two_sided) or these "
-                       "answers should go", (RISK_TYPE, *given))
-    return _ok(f"{RISK_TYPE} = {kind} with no loss details")
+        return Outcome("not_met", Text(Answer(RISK_TYPE, kind), ", yet ", _each(given, " and "),
+                                       f" describe{'s' * (len(given) == 1)} losses an APM Entity could bear: either "
+                                       "the model has two-sided risk or these answers should go"), (RISK_TYPE, *given))
+    return _ok(Text(Answer(RISK_TYPE, kind), " with no loss details"))
 
 
 @rule("CON-LAN-SHARED-RISK", "consistency", "Shared-risk arrangements match the model's downside risk",
@@ -177,8 +197,9 @@ def lan_shared_risk(answers: Answers) -> Outcome:
     risky = [(k, p) for k, p in _used_arrangements(answers) if k in DOWNSIDE_ARRANGEMENTS]
     if risky:
         names = ", ".join(sorted({arrangements()[k].term.lower() for k, _ in risky}))
-        return Outcome("not_met", f"{RISK_TYPE} = {kind}, but the payment design uses {names} ({risky[0][1]}), "
-                       "which puts providers at downside risk", (risky[0][1], RISK_TYPE))
+        return Outcome("not_met", Text(Answer(RISK_TYPE, kind), f", but the payment design uses {names} (",
+                                       Answer(risky[0][1]), "), which puts providers at downside risk"),
+                       (risky[0][1], RISK_TYPE))
     return _ok("no shared-risk or population-based arrangement in an upside-only design")
 
 
@@ -194,9 +215,10 @@ def lan_two_sided(answers: Answers) -> Outcome:
     if any(k in DOWNSIDE_ARRANGEMENTS or k == "procedure_bundled_episode" for k, _ in used):
         return _ok("the payment arrangements include one with downside risk")
     d = design(answers)
-    return Outcome("not_met", f"{RISK_TYPE} = {kind}, but no payment arrangement puts providers at downside risk: "
-                   f"the most advanced is {arrangements()[d.arrangement or used[0][0]].term.lower()} ({d.path}); "
-                   "list it as shared risk or a population-based payment", (d.path or used[0][1], RISK_TYPE))
+    where, most = d.path or used[0][1], arrangements()[d.arrangement or used[0][0]].term.lower()
+    return Outcome("not_met", Text(Answer(RISK_TYPE, kind), ", but no payment arrangement puts providers at downside "
+                                   f"risk: the most advanced is {most} (", Answer(where),
+                                   "); list it as shared risk or a population-based payment"), (where, RISK_TYPE))
 
 
 @rule("CON-LAN-CAPITATION", "consistency", "Full capitation appears as a population-based payment",
@@ -210,22 +232,24 @@ def lan_capitation(answers: Answers) -> Outcome:
     if any(k in POPULATION_BASED for k, _ in used):
         return _ok("full capitation is paid as a population-based payment")
     d = design(answers)
-    return Outcome("not_met", f"{RISK_TYPE} = full_capitation, but no payment arrangement is a population-based "
-                   f"(capitated) payment: the most advanced is {d.category} ({d.path})", (d.path or LINES, RISK_TYPE))
+    return Outcome("not_met", Text(Answer(RISK_TYPE, "full_capitation"), ", but no payment arrangement is a "
+                                   f"population-based (capitated) payment: the most advanced is {d.category} (",
+                                   Answer(d.path or LINES), ")"), (d.path or LINES, RISK_TYPE))
 
 
 @rule("CON-LAN-QUALITY", "consistency", "Arrangements linked to quality only when payment depends on quality",
       f"{LAN} (Categories 2–4 are linked to quality; 3N and 4N are not)")
 def lan_quality(answers: Answers) -> Outcome:
     if answers[QUALITY_PAYMENT] is not False:
-        return _ok(f"does not apply: {QUALITY_PAYMENT} is not false")
+        return _ok(Text("does not apply: ", Answer(QUALITY_PAYMENT), " is not answered No"))
     linked = [(k, p) for k, p in _used_arrangements(answers)
               if k in arrangements() and arrangements()[k].linked_to_quality]
     if linked:
         kind, path = linked[0]
-        return Outcome("not_met", f"{QUALITY_PAYMENT} = false, but {path} is {arrangements()[kind].term.lower()} "
-                       f"({arrangements()[kind].category}), an arrangement linked to quality; if payment does not "
-                       "depend on quality, use the framework's N codes", (path, QUALITY_PAYMENT))
+        return Outcome("not_met", Text(Answer(QUALITY_PAYMENT, False), ", but ", Answer(path, kind),
+                                       f" ({arrangements()[kind].category}) is an arrangement linked to quality; if "
+                                       "payment does not depend on quality, use the framework's N codes"),
+                       (path, QUALITY_PAYMENT))
     return _ok("no arrangement is linked to quality, matching a payment that does not depend on it")
 
 
@@ -237,26 +261,27 @@ def outcome_measure(answers: Answers) -> Outcome:
         return _ok("does not apply: no measures listed")
     outcome = [i for i, m in enumerate(measures) if m.get("type") in OUTCOME_TYPES]
     if outcome and answers.has(NO_OUTCOME_WHY):
-        return Outcome("not_met", f"{NO_OUTCOME_WHY} explains why there is no outcome measure, but "
-                       f"{MEASURES}[{outcome[0]}] is one: drop the explanation", (NO_OUTCOME_WHY,
-                                                                                  f"{MEASURES}[{outcome[0]}].type"))
+        return Outcome("not_met", Text(Answer(NO_OUTCOME_WHY), " explains why there is no outcome measure, but ",
+                                       Answer(f"{MEASURES}[{outcome[0]}]"), " is one: drop the explanation"),
+                       (NO_OUTCOME_WHY, f"{MEASURES}[{outcome[0]}].type"))
     if outcome or answers.has(NO_OUTCOME_WHY):
         return _ok("an outcome measure is listed, or the proposal says why none is available")
     if any(not m.get("type") for m in measures):
-        return Outcome("unknown", f"needs each measure's type in {MEASURES}", (MEASURES,))
-    return Outcome("not_met", f"{MEASURES} lists {len(measures)} measure{'s' * (len(measures) != 1)} but no outcome "
-                   f"measure, and {NO_OUTCOME_WHY} does not say why none is available", (MEASURES, NO_OUTCOME_WHY))
+        return Outcome("unknown", Text("needs each measure's type in ", Answer(MEASURES)), (MEASURES,))
+    return Outcome("not_met", Text(Answer(MEASURES), f" lists {len(measures)} measure{'s' * (len(measures) != 1)} but "
+                                   "no outcome measure, and ", Answer(NO_OUTCOME_WHY),
+                                   " does not say why none is available"), (MEASURES, NO_OUTCOME_WHY))
 
 
 @rule("CON-QUALITY-MEASURES", "consistency", "Payment on quality names the measures it pays on",
       "42 CFR 414.1415(b)(1); " + f"{TOOLKIT}, element 6")
 def quality_measures(answers: Answers) -> Outcome:
     if answers[QUALITY_PAYMENT] is not True:
-        return _ok(f"does not apply: {QUALITY_PAYMENT} is not true")
+        return _ok(Text("does not apply: ", Answer(QUALITY_PAYMENT), " is not answered Yes"))
     if answers.has(MEASURES):
         return _ok("payment depends on quality, and the measures are listed")
-    return Outcome("not_met", f"{QUALITY_PAYMENT} = true, but {MEASURES} lists no measure to pay on",
-                   (MEASURES, QUALITY_PAYMENT))
+    return Outcome("not_met", Text(Answer(QUALITY_PAYMENT, True), ", but ", Answer(MEASURES),
+                                   " lists no measure to pay on"), (MEASURES, QUALITY_PAYMENT))
 
 
 @rule("CON-FACTOR-RATIONALE", "consistency", "Every rated design factor gives its rationale",
@@ -269,8 +294,8 @@ def factor_rationale(answers: Answers) -> Outcome:
     bare = [f"{FACTORS}.{key}.rationale" for key in sorted(factors, key=lambda k: order.get(k, len(order)))
             if isinstance(factors[key], Mapping) and factors[key].get("rating") and not factors[key].get("rationale")]
     if bare:
-        return Outcome("not_met", f"{len(bare)} design factor{'s' * (len(bare) != 1)} rated without a rationale: "
-                       + ", ".join(p.split(".")[1] for p in bare), tuple(bare))
+        return Outcome("not_met", Text(f"{len(bare)} design factor{'s' * (len(bare) != 1)} rated without a "
+                                       "rationale: ", _each(bare)), tuple(bare))
     return _ok("every rated design factor says why")
 
 
@@ -279,8 +304,8 @@ def factor_rationale(answers: Answers) -> Outcome:
 def cehrt_share(answers: Answers) -> Outcome:
     share = number(answers[CEHRT_SHARE])
     if answers[CEHRT_REQUIRED] is False and share is not None and share > 0:
-        return Outcome("not_met", f"{CEHRT_REQUIRED} = false, yet {CEHRT_SHARE} = {share:g}: does the model require "
-                       "CEHRT use or not?", (CEHRT_REQUIRED, CEHRT_SHARE))
+        return Outcome("not_met", Text(Answer(CEHRT_REQUIRED, False), ", yet ", Answer(CEHRT_SHARE, share),
+                                       ": does the model require CEHRT use or not?"), (CEHRT_REQUIRED, CEHRT_SHARE))
     return _ok("the CEHRT answers agree")
 
 
@@ -289,9 +314,9 @@ def cehrt_share(answers: Answers) -> Outcome:
 def cehrt_reward(answers: Answers) -> Outcome:
     authority = answers[AUTHORITY]
     if answers[CEHRT_REWARD] is True and authority is not MISSING and authority != "shared_savings_program":
-        return Outcome("not_met", f"{CEHRT_REWARD} = true, but only the Shared Savings Program may meet the CEHRT "
-                       f"criterion that way and {AUTHORITY} = {authority}: require a share of clinicians instead",
-                       (CEHRT_REWARD, AUTHORITY))
+        return Outcome("not_met", Text(Answer(CEHRT_REWARD, True), ", but only the Shared Savings Program may meet "
+                                       "the CEHRT criterion that way and ", Answer(AUTHORITY, authority),
+                                       ": require a share of clinicians instead"), (CEHRT_REWARD, AUTHORITY))
     return _ok("does not apply, or the model is in the Shared Savings Program")
 
 
@@ -300,6 +325,7 @@ def cehrt_reward(answers: Answers) -> Outcome:
 def mh_expanded(answers: Answers) -> Outcome:
     authority = answers[AUTHORITY]
     if answers[MH_EXPANDED] is True and authority is not MISSING and authority != "section_1115a":
-        return Outcome("not_met", f"{MH_EXPANDED} = true, but only a section 1115A model can be expanded under "
-                       f"section 1115A(c), and {AUTHORITY} = {authority}", (MH_EXPANDED, AUTHORITY))
+        return Outcome("not_met", Text(Answer(MH_EXPANDED, True), ", but only a section 1115A model can be expanded "
+                                       "under section 1115A(c), and ", Answer(AUTHORITY, authority)),
+                       (MH_EXPANDED, AUTHORITY))
     return _ok("does not apply, or the expanded model is a section 1115A model")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from apm_designer.metrics import CATEGORY_NAMES, LINES, dominance, workbook_category
-from apm_designer.rules.engine import Answers, Finding, Outcome, Verdict, rule
+from apm_designer.rules.engine import Answer, Answers, Finding, Outcome, Text, Verdict, rule
 from apm_designer.toolkit import arrangements
 
 RISK_TYPE = "element_1.financial_risk.type"
@@ -29,7 +29,7 @@ class Design:
     category: str | None
     path: str | None  # the answer that names the dominant arrangement
     needs: tuple[str, ...] = ()
-    note: str = ""
+    note: str = ""  # a Text: how the risk answer split a procedure-based bundle into 3A or 3B
 
     @property
     def is_apm(self) -> bool:
@@ -68,11 +68,11 @@ def _design(answers: Answers) -> Design:
     if category == "3A/3B":  # a procedure-based bundle is 3B with downside risk, 3A without
         risk = answers[RISK_TYPE]
         if risk in ("two_sided", "full_capitation"):
-            category, note = "3B", f"{RISK_TYPE} = {risk}: with downside risk, so 3B"
+            category, note = "3B", Text(Answer(RISK_TYPE, risk), ": with downside risk, so 3B")
         elif risk in ("upside_only", "none"):
-            category, note = "3A", f"{RISK_TYPE} = {risk}: without downside risk, so 3A"
+            category, note = "3A", Text(Answer(RISK_TYPE, risk), ": without downside risk, so 3A")
         else:
-            note = f"3A without downside risk, 3B with it: answer {RISK_TYPE} to tell"
+            note = Text("3A without downside risk, 3B with it: answer ", Answer(RISK_TYPE), " to tell")
     return Design(kind, category, path, note=note)
 
 
@@ -80,18 +80,19 @@ def _design(answers: Answers) -> Design:
 def lan_category(answers: Answers) -> Outcome:
     d = design(answers)
     if d.arrangement is None:
-        return Outcome("unknown", f"needs {', '.join(d.needs)}: the payment arrangements by line of business",
-                       d.needs)
+        return Outcome("unknown", Text("needs ", Text(", ").join(Text(Answer(p)) for p in d.needs),
+                                       ": the payment arrangements by line of business"), d.needs)
     return Outcome("met", explain(d), tuple(p for p in (d.path, RISK_TYPE if d.note else None) if p))
 
 
-def explain(d: Design) -> str:
+def explain(d: Design) -> Text:
     kind = arrangements()[d.arrangement or ""]
     c = workbook_category(kind)
     what = (f"Category {c}, {CATEGORY_NAMES[c]}" if kind.linked_to_quality
             else "not linked to quality, so not counted as an APM")
-    text = f"the dominant arrangement is {kind.term.lower()} ({d.path}): {d.category}, {what}"
-    return text + (f"; {d.note}" if d.note else "")
+    text = Text(f"the dominant arrangement is {kind.term.lower()} (", Answer(d.path or LINES),
+                f"): {d.category}, {what}")
+    return text + Text("; ", d.note) if d.note else text
 
 
 def verdict(answers: Answers, findings: Mapping[str, Finding]) -> Verdict:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 import time
+from pathlib import Path
 from typing import ClassVar
 
 from rich.console import RenderableType
@@ -18,21 +20,25 @@ from apm_designer.drafts import Session
 from apm_designer.tui.screens.proposal import ProposalScreen
 from apm_designer.tui.screens.start import OpenSession, StartScreen
 
+ROOT_VARIABLE = "APM_DESIGNER_ROOT"  # a folder outside which the wizard opens and saves nothing (set by `serve`)
 GC_FULL_EVERY = 1000  # younger collections between two full ones (Python's default is 10)
 EXIT_WAIT = 5.0  # seconds, at most, that quitting waits for a page being built in the background
 
 
 class WizardApp(App[None]):
-    """`session` None opens the start screen. `blink` False keeps cursors still (snapshot tests)."""
+    """`session` None opens the start screen. `blink` False keeps cursors still (snapshot tests). `root`, by default
+    $APM_DESIGNER_ROOT: the folder outside which no file is opened or saved (`serve` sets it for each tab)."""
 
     CSS_PATH = "app.tcss"
     TITLE = "APM Designer"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
-    def __init__(self, session: Session | None = None, *, blink: bool = True) -> None:
+    def __init__(self, session: Session | None = None, *, blink: bool = True, root: Path | None = None) -> None:
         super().__init__()
         self.session = session
         self.blink = blink
+        from_environment = os.environ.get(ROOT_VARIABLE)
+        self.root = root or (Path(from_environment).resolve() if from_environment else None)
         self.last_input = time.monotonic()  # when the user last typed or clicked: background work waits for a pause
         self.exiting = False  # once quitting, no background work is started
 
@@ -61,6 +67,13 @@ class WizardApp(App[None]):
         gc.set_threshold(*self._gc_threshold)
         gc.unfreeze()
         gc.enable()  # in case the app ends in the middle of a step switch (see ProposalScreen.show_step)
+
+    def outside_root(self, path: Path) -> str | None:
+        """Why `path` may not be opened or saved here (it is outside the root folder), or None. Links are followed:
+        a link inside the folder to a file outside it is outside."""
+        if self.root is None or path.expanduser().resolve().is_relative_to(self.root):
+            return None
+        return f"only files in {self.root} can be opened or saved here"
 
     @on(OpenSession)
     def _open(self, event: OpenSession) -> None:

@@ -77,7 +77,7 @@ class AskPath(ModalScreen[Path | None]):
             yield Input(self.initial, placeholder="proposals/my-model.yaml", id="path")
             yield Static("", classes="field-error", id="path-error", markup=False)
             if self.browse:
-                yield _ProposalTree(Path.cwd(), id="tree")
+                yield _ProposalTree(getattr(self.app, "root", None) or Path.cwd(), id="tree")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.action, id="accept", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -99,7 +99,8 @@ class AskPath(ModalScreen[Path | None]):
         if not text:
             return self._error("type a file name")
         path = Path(text).expanduser()
-        problem = self.check(path) if self.check else None
+        outside_root = getattr(self.app, "outside_root", None)  # every file name typed passes here
+        problem = (outside_root(path) if outside_root else None) or (self.check(path) if self.check else None)
         if problem:
             return self._error(problem)
         self.dismiss(path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -55,6 +56,7 @@ from apm_designer.wizard import (
     without_problems,
 )
 
+HEADER_ASIDE = 18  # columns of the header beside its title: Textual 8.2.8's icon (8) and clock space (10)
 WIDE = 120  # columns from which the help and evaluation pane shows beside the form by default
 SETTLE = 0.15  # seconds of quiet before checking, evaluating and writing the draft
 IDLE = 2.0  # seconds without a key or a click before background work: building pages, collecting garbage
@@ -70,12 +72,13 @@ def rendered_markdown(data: Any, evaluation: Any, check: Check) -> str:
     """The proposal as `apm-designer render` writes it; with the problems in a banner while it does not validate
     (as `render --allow-invalid` does)."""
     from apm_designer.render import render_markdown
+    from apm_designer.wording import place
 
     banner = None
     if check.problems:
         count = check.problem_count
         banner = "\n".join([f"This proposal does not validate yet ({count} problem{'s' * (count != 1)}).",
-                            *(f"{path}: {message}" for path, messages in check.problems.items()
+                            *(f"{place(path)}: {message}" for path, messages in check.problems.items()
                               for message in messages)])
     return render_markdown(data, evaluation=evaluation, banner=banner)
 
@@ -113,6 +116,8 @@ class ProposalScreen(Screen[None]):
         self._page_checked: dict[str, int] = {}  # by step: the check its page shows
         self._panel_checked = 0
         self._building: AwaitMount | None = None  # a page being mounted (see WizardApp.exit)
+        self.exported: set[Path] = set()  # the files the export wrote in this session (resolved)
+        self.export_target: Path | None = None  # where the export last wrote
 
     # ------------------------------------------------------------------------------------------------ layout
 
@@ -135,7 +140,6 @@ class ProposalScreen(Screen[None]):
         self.step_list = self.query_one(StepList)
         self.panel = self.query_one(EvaluationPanel)
         self.aside = self.query_one("#aside")
-        self.title = "APM Designer"
         self._show_title()
         self._layout(self.app.size.width)
         self.settle()
@@ -146,6 +150,7 @@ class ProposalScreen(Screen[None]):
         self.idle_timer = self.set_interval(IDLE / 2, self._while_idle)
 
     async def on_resize(self, event: Resize) -> None:
+        self._show_title()
         self._layout(event.size.width)
         self._refresh_panel()
         self.show_help()
@@ -173,10 +178,14 @@ class ProposalScreen(Screen[None]):
         return bool(self.aside.display)
 
     def _show_title(self) -> None:
+        """The header: the proposal's title, then its file and whether it is saved. The file and its state always
+        show; the title is shortened to what room is left (Textual's header would cut the end off instead)."""
         path = self.session.path
-        name = _shown(path) if path else "not saved yet"
-        self.sub_title = f"{self.session.questionnaire.title} · {name}" + (" · ● unsaved" if self.session.dirty
-                                                                          else "")
+        self.sub_title = (_shown(path) if path else "not saved yet") + (" · ● unsaved" if self.session.dirty
+                                                                        else "")
+        room = self.app.size.width - HEADER_ASIDE - len(" — ") - len(self.sub_title)
+        title = self.session.questionnaire.title
+        self.title = title if len(title) <= room else title[:max(room - 1, 0)].rstrip() + "…"
 
     # ------------------------------------------------------------------------------------------------- steps
 
@@ -323,6 +332,9 @@ class ProposalScreen(Screen[None]):
         await self.action_previous_step()
 
     def action_focus_steps(self) -> None:
+        if not self.query_one("#sidebar").display:  # a narrow terminal, where the pane open takes its place
+            self._aside_chosen = True
+            self._layout(self.app.size.width, aside=False)
         self.step_list.focus()
 
     @on(JumpTo)
@@ -525,7 +537,7 @@ class ProposalScreen(Screen[None]):
         if self.session.path is None:
             target = await self.app.push_screen_wait(AskPath(
                 "Save the proposal", "Where should the proposal be saved? (a .yaml file)", "proposal.yaml",
-                action="Save", check=_writable, browse=False))
+                action="Save", check=_writable(".yaml", ".yml"), browse=False))
             if target is None:
                 return False
             if target.exists():
@@ -562,8 +574,9 @@ class ProposalScreen(Screen[None]):
     async def action_export(self) -> None:
         if self.session.path is None and not await self.save():
             return
-        assert self.session.path is not None
-        target = self.session.path.with_suffix(".md")
+        target = await self._export_target()
+        if target is None:
+            return
         try:
             q = self.session.questionnaire
             check = q.check()
@@ -571,7 +584,30 @@ class ProposalScreen(Screen[None]):
         except OSError as e:
             self.notify(f"Could not export: {e.strerror or e}", severity="error", timeout=8)
             return
-        self.notify(f"Exported {_shown(target)}", timeout=3)
+        self.exported.add(target.resolve())
+        self.export_target = target
+        self.notify(f"Exported the rendered proposal to {_shown(target)}", timeout=4)
+
+    async def _export_target(self) -> Path | None:
+        """Where the export writes: asked the first time (the proposal's name with .md offered), then the same file.
+        A file the export did not write in this session (someone's notes, a committed example's rendering) is
+        replaced only when the proposer says so, and keeping it is what enter does."""
+        if self.export_target is not None and self.export_target.resolve() in self.exported:
+            return self.export_target
+        assert self.session.path is not None
+        target = await self.app.push_screen_wait(AskPath(
+            "Export the rendered proposal", "The proposal as Markdown (as `apm-designer render` writes it) goes to:",
+            _shown(self.session.path.with_suffix(".md")), action="Export", check=_writable(".md"), browse=False))
+        if target is None:
+            return None
+        if target.exists() and target.resolve() not in self.exported:
+            answer = await self.app.push_screen_wait(Ask(
+                "Replace the file?", f"{_shown(target)} already exists, and this session did not write it. Replace "
+                "it with the rendered proposal?", [("keep", "Keep it", "primary"), ("replace", "Replace it", "error")],
+                cancel="keep"))
+            if answer != "replace":
+                return None
+        return target
 
     @work(exclusive=True, group="file")
     async def request_quit(self) -> None:
@@ -628,11 +664,16 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _writable(path: Path) -> str | None:
-    if path.suffix not in (".yaml", ".yml"):
-        return "end the name with .yaml"
-    if not path.parent.exists():
-        return f"there is no folder {path.parent}"
-    if path.is_dir():
-        return "that is a folder"
-    return None
+def _writable(*suffixes: str) -> Callable[[Path], str | None]:
+    """A check of a file name typed to write to: what is wrong with it, or None."""
+
+    def check(path: Path) -> str | None:
+        if path.suffix not in suffixes:
+            return f"end the name with {suffixes[0]}"
+        if not path.parent.exists():
+            return f"there is no folder {path.parent}"
+        if path.is_dir():
+            return "that is a folder"
+        return None
+
+    return check

@@ -62,8 +62,11 @@ class StartScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "APM Designer"
         self.sub_title = "start"
-        self.drafts = unsaved_drafts()
-        self.recent = recent_files()
+        # Under a root folder (serve), only the files in it; drafts of proposals never saved are kept in the
+        # state folder, and saving one still asks for a name in the root.
+        outside = getattr(self.app, "outside_root", lambda _path: None)
+        self.drafts = [d for d in unsaved_drafts() if d.target is None or not outside(d.target)]
+        self.recent = [p for p in recent_files() if not outside(p)]
         drafts = self.query_one("#start-drafts", OptionList)
         drafts.set_options(Option(_draft_prompt(d), id=f"draft-{i}") for i, d in enumerate(self.drafts))
         recent = self.query_one("#start-recent", OptionList)

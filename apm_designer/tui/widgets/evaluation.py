@@ -1,7 +1,8 @@
 """The live evaluation: what the model is classified as, what each label still needs, findings and warnings.
 
 The panel is one OptionList so it can be read with the arrow keys; every line that names an answer can be
-selected (enter or a click) to jump to that answer.
+selected (enter or a click) to jump to that answer. It is read by a proposer, so every explanation is worded for
+people (`wording.for_people`): answers by their place and question, values as their labels.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from apm_designer.rules.engine import LABEL_NAMES
-from apm_designer.wizard import field_at
 from apm_designer.wording import for_people, place, value
 
 SHOWN = ("apm", "advanced_apm", "pfpm")  # the toolkit's three questions, shown first and in the sidebar
@@ -28,11 +28,6 @@ class JumpTo(Message):
     def __init__(self, path: str) -> None:
         super().__init__()
         self.path = path
-
-
-def question_title(path: str) -> str:
-    f = field_at(path)
-    return f.title if f is not None else path
 
 
 def verdict_line(label: str, value: str, category: str | None = None) -> Content:
@@ -88,15 +83,15 @@ class EvaluationPanel(OptionList):
                 options.append(None)
             options.append(Option(verdict_line(label, verdict.value, verdict.category), disabled=True))
             if verdict.reason and not verdict.needs:  # else the reason only lists what the lines below name
-                options.append(Option(Content.styled(verdict.reason, "dim"), disabled=True))
+                options.append(Option(Content.styled(for_people(verdict.reason), "dim"), disabled=True))
             for path in verdict.needs:
-                options.append(jump(Content.assemble(("  → needs ", "$text-warning"), question_title(path)), path))
+                options.append(jump(Content.assemble(("  → needs ", "$text-warning"), place(path)), path))
             for finding in evaluation.findings:
                 if finding.label != label:
                     continue
                 icon, style = STATUS_STYLE.get(finding.status, ("·", "dim"))
                 prompt = Content.assemble("  ", (icon, style), " ", (finding.title, "bold"), "\n    ",
-                                          finding.explanation, ("  " + finding.citation, "dim"))
+                                          for_people(finding.explanation), ("  " + finding.citation, "dim"))
                 options.append(jump(prompt, finding.fields[0] if finding.fields else None))
         options += other_payer_options(evaluation.other_payers, jump)
         warnings = list(evaluation.warnings)
@@ -105,7 +100,8 @@ class EvaluationPanel(OptionList):
         options.append(Option(Content.styled(heading, "bold $text-warning" if warnings else "bold $text-success"),
                               disabled=True))
         for w in warnings:
-            prompt = Content.assemble(("  ⚠ ", "$text-warning"), (w.title, "bold"), "\n    ", w.explanation)
+            prompt = Content.assemble(("  ⚠ ", "$text-warning"), (w.title, "bold"), "\n    ",
+                                      for_people(w.explanation))
             options.append(jump(prompt, w.fields[0] if w.fields else None))
         highlighted = self.highlighted
         self.targets = targets

@@ -11,19 +11,26 @@ under the widget (posting's pattern). A box reports a new answer with `Answered`
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
+from textual.strip import Strip
 from textual.validation import ValidationResult, Validator
 from textual.walk import walk_depth_first
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static, TextArea
+from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.selection_list import Selection
 
 from apm_designer.tui.widgets.choice import Choice
@@ -142,9 +149,9 @@ class FieldBox(Vertical):
                           allow_blank=True, value=Select.NULL if current is None else current, classes="answer")
         if f.kind == "choices":
             chosen = value if isinstance(value, list) else []
-            return SelectionList(*(Selection(lbl, v, v in chosen) for v, lbl in f.choices), id=wid, classes="answer")
-        box = Input(as_text(f, value), placeholder=_placeholder(f), id=wid, validators=[AnswerValidator(f)],
-                    valid_empty=True, classes="answer")
+            return Choices(*(Selection(lbl, v, v in chosen) for v, lbl in f.choices), id=wid, classes="answer")
+        box = OneLineAnswer(as_text(f, value), placeholder=_placeholder(f), id=wid, validators=[AnswerValidator(f)],
+                            valid_empty=True, classes="answer")
         box.cursor_blink = self.blink
         return box
 
@@ -272,12 +279,94 @@ def after_each_layout(widget: Widget, fit: Callable[[], None]) -> None:
     widget.screen.screen_layout_refresh_signal.subscribe(widget, lambda _screen: fit(), immediate=True)
 
 
+class Choices(SelectionList):  # type: ignore[type-arg]
+    """Several choices, each whole however narrow the form (wrapped onto more lines, never cut to "FFS-based
+    shared s…"), and ticked or not without colour: a ticked box holds an X, an empty one is blank.
+
+    Textual 8.2.8's SelectionList puts its boxes as if every choice took one line (a wrapped choice's box lands on
+    the wrong line), measures its height as if the choices had the boxes' width too, and draws an X in every box,
+    telling them apart by colour alone."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # The choices wrap beside their boxes and the scrollbar's room (kept, app.tcss): Textual 8.2.8 measures them
+        # as if they had that width too.
+        room = width - self._get_left_gutter_width() - self.styles.scrollbar_size_vertical
+        return super().get_content_height(container, viewport, room)
+
+    def render_line(self, y: int) -> Strip:
+        line = OptionList.render_line(self, y)  # the choice's text, wrapped by OptionList
+        try:
+            index, line_of_choice = self._lines[self.scroll_offset.y + y]
+        except IndexError:
+            return line
+        choice = self.get_option_at_index(index)
+        text_style = next(iter(line)).style or self.rich_style
+        if line_of_choice:  # a wrapped choice's next lines: under its text, not beside a box of their own
+            return Strip([Segment(" " * self._get_left_gutter_width(), text_style), *line])
+        ticked = choice.value in self._selected
+        component = "selection-list--button" + "-selected" * ticked + "-highlighted" * (self.highlighted == index)
+        meta = Style(meta={"option": index})  # a click on the box ticks it (the text's style carries it already)
+        box_style = self.get_component_rich_style(component) + meta
+        side_style = Style.from_color(box_style.bgcolor, text_style.bgcolor) + meta
+        return Strip([Segment(ToggleButton.BUTTON_LEFT, side_style),
+                      Segment(ToggleButton.BUTTON_INNER if ticked else " ", box_style),
+                      Segment(ToggleButton.BUTTON_RIGHT, side_style), Segment(" ", text_style), *line])
+
+
+UNDO_PAUSE = 1.0  # seconds between keys that start a new step to undo (as in Textual's TextArea)
+
+
+class OneLineAnswer(Input):
+    """A one-line answer that a proposer adds to: the cursor starts at the end of what is there, and nothing is
+    selected when the box gets the focus (Textual's Input selects it all, so the first key typed replaced the
+    answer). ctrl+z takes back the last burst of typing, as in a long answer."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+z,super+z", "undo", "Undo", show=False)]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, select_on_focus=False, **kwargs)
+        self.undo_states: list[tuple[str, int]] = []  # (value, cursor) before each burst of typing, latest last
+        self._last_edit = 0.0
+        self._undoing = False
+
+    def watch_value(self, old: str, new: str) -> None:
+        if not self.is_mounted or self._undoing or old == new:
+            return
+        now = time.monotonic()
+        if now - self._last_edit > UNDO_PAUSE or not self.undo_states:
+            self.undo_states.append((old, min(self.cursor_position, len(old))))
+        self._last_edit = now
+
+    def on_blur(self) -> None:
+        self._last_edit = 0.0  # the next visit's typing is a step of its own
+
+    def action_undo(self) -> None:
+        if not self.undo_states:
+            return
+        value, cursor = self.undo_states.pop()
+        self._undoing = True
+        try:
+            self.value = value
+        finally:
+            self._undoing = False
+        self.cursor_position = cursor
+        self._last_edit = 0.0
+
+
 class LongAnswer(TextArea):
-    """A text box for long answers, as tall as its wrapped text (up to the CSS max-height)."""
+    """A text box for long answers, as tall as its wrapped text (up to the CSS max-height). Like a one-line answer,
+    the cursor starts at the end of the text, for adding to it; ctrl+z is Textual's undo."""
 
     def on_mount(self) -> None:
         self.fitted_width = 0
+        self.visited = False
         after_each_layout(self, self.fit)
+
+    def on_focus(self) -> None:
+        if not self.visited:  # later visits find the cursor where it was left
+            self.visited = True
+            if not self._selecting:  # focused by a click: the click has put the cursor where it points
+                self.move_cursor(self.document.end)
 
     def fit(self) -> None:
         # TextArea wraps on Resize only; an auto-height box wrapped for another width shows one row per paragraph.

@@ -13,9 +13,10 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from apm_designer.metrics import PaymentMix, compute, format_table
-from apm_designer.tui.widgets.evaluation import JumpTo, other_payer_summary, question_title
+from apm_designer.tui.widgets.evaluation import JumpTo, other_payer_summary
 from apm_designer.tui.widgets.fields import after_each_layout, build, focus_first_answer
 from apm_designer.wizard import REVIEW, Check, Questionnaire, Step, dotted, step_fields, steps
+from apm_designer.wording import for_people, place
 
 
 def page_id(key: str) -> str:
@@ -161,15 +162,15 @@ class ReviewPage(VerticalScroll):
         for path, messages in check.problems.items():
             for message in messages:
                 targets[key := f"go-{len(targets)}"] = path
-                options.append(Option(Content.assemble(("✗ ", "$text-error"), (path, "bold"), ": ", message),
+                options.append(Option(Content.assemble(("✗ ", "$text-error"), (place(path), "bold"), ": ", message),
                                       id=key))
-        for path, title in check.missing:
+        for path, _title in check.missing:
             targets[key := f"go-{len(targets)}"] = dotted(path)
-            options.append(Option(Content.assemble(("○ ", "$text-warning"), "missing: ", (title, "bold"),
-                                                   (f"  {dotted(path)}", "dim")), id=key))
+            options.append(Option(Content.assemble(("○ ", "$text-warning"), "missing: ", (place(dotted(path)), "bold")),
+                                  id=key))
         for w in getattr(evaluation, "warnings", ()):
             target = w.fields[0] if w.fields else None
-            prompt = Content.assemble(("⚠ ", "$text-warning"), (w.title, "bold"), ": ", w.explanation)
+            prompt = Content.assemble(("⚠ ", "$text-warning"), (w.title, "bold"), ": ", for_people(w.explanation))
             if target:
                 targets[key := f"go-{len(targets)}"] = target
                 options.append(Option(prompt, id=key))
@@ -200,4 +201,4 @@ def _count(n: int, word: str) -> str:
     return f"{'no' if n == 0 else n} {word}{'' if n == 1 else 's'}"
 
 
-__all__ = ["PageComplete", "PaymentMetrics", "ReviewPage", "StepPage", "nav_buttons", "page_id", "question_title"]
+__all__ = ["PageComplete", "PaymentMetrics", "ReviewPage", "StepPage", "nav_buttons", "page_id"]

@@ -73,6 +73,9 @@ def table_lines(headers: list[str], rows: list[list[str]], width: int) -> list[C
     words = [max(len(word) for text in texts for word in [*text.split(), ""]) for texts in columns]
     chrome = 3 * count + 1  # a bar either side of each column, and a space inside each bar
     widths = fit_columns(lengths, words, max(count, width - chrome))
+    # Where side by side would split a word that a row at a time keeps whole, a row at a time.
+    if any(w < min(word, width - STACKED_CHROME) for w, word in zip(widths, words, strict=True)):
+        return stacked_table_lines(headers, rows, width)
 
     def rule(left: str, middle: str, right: str) -> Content:
         return Content.styled(left + middle.join("─" * (w + 2) for w in widths) + right, "dim")
@@ -99,6 +102,35 @@ def table_lines(headers: list[str], rows: list[list[str]], width: int) -> list[C
     for row in rows:
         drawn += [rule("├", "┼", "┤"), *lines_of(row, "")]
     return [*drawn, rule("└", "┴", "┘")]
+
+
+STACKED_CHROME = 6  # columns of a table drawn a row at a time that are not its text: bars, spaces, the indent
+
+
+def stacked_table_lines(headers: list[str], rows: list[list[str]], width: int) -> list[Content]:
+    """A table too wide for `width` (at 80 columns, the payment arrangements' six), drawn a row at a time in a box:
+    each cell on a line of its own after its column's name, wrapped between words with a hanging indent, and a rule
+    between rows. A word is split only where it is wider than the box."""
+    inner = max(3, width - 4)  # the box's bars and a space inside each (STACKED_CHROME: and the hanging indent)
+
+    def boxed(line: Content) -> Content:
+        return Content.assemble(("│ ", "dim"), line, " " * (inner - line.cell_length), (" │", "dim"))
+
+    def row_lines(row: list[str]) -> list[Content]:
+        drawn = []
+        for header, cell in zip(headers, row, strict=True):
+            text = Content.assemble((f"{header}:", "bold"), f" {cell}" if cell else "")
+            wrapped = text.wrap(inner - 2) or [Content()]
+            drawn += [boxed(line if n == 0 else Content.assemble("  ", line)) for n, line in enumerate(wrapped)]
+        return drawn
+
+    def rule(left: str, right: str) -> Content:
+        return Content.styled(left + "─" * (inner + 2) + right, "dim")
+
+    drawn = [rule("┌", "┐")]
+    for n, row in enumerate(rows):
+        drawn += [*([rule("├", "┤")] if n else []), *row_lines(row)]
+    return [*drawn, rule("└", "┘")]
 
 
 class TableBlock(DrawnLines, _TextualTable):  # type: ignore[misc, valid-type]
@@ -139,15 +171,17 @@ class BulletItem(DrawnLines, MarkdownBlock):
 
 
 class BulletList(_TextualBulletList):  # type: ignore[misc, valid-type]
-    """A bullet list whose items of one paragraph each are one widget (anything else is drawn as Textual draws it)."""
+    """A bullet list whose items of one paragraph are each one widget; an item of more (several paragraphs, a list
+    inside: an answer's parts) is drawn as Textual 8.2.8's MarkdownBulletList.compose draws every item."""
 
     def compose(self) -> ComposeResult:
         items = [block for block in self._blocks if block._blocks]  # list items: their blocks are the content
-        if not all(len(item._blocks) == 1 and isinstance(item._blocks[0], _TextualParagraph) for item in items):
-            yield from super().compose()
-            return
         for item in items:
-            yield BulletItem(self._markdown, item, item._blocks[0])
+            if len(item._blocks) == 1 and isinstance(item._blocks[0], _TextualParagraph):
+                yield BulletItem(self._markdown, item, item._blocks[0])
+            else:  # Textual's compose, for this item alone (it clears the blocks it was given)
+                self._blocks = [item]
+                yield from super().compose()
         self._blocks.clear()
 
 
