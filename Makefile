@@ -49,11 +49,13 @@ bench: $(STAMP)
 	$(BIN)/check-jsonschema --version >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet check-jsonschema
 	$(BIN)/python -m bench.run $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
 
-# The golden renders of the examples: the proposal (.md), PTAC's layout (.ptac.md) and the HTML page (.html).
+# The golden renders of the examples: the proposal (.md), PTAC's layout (.ptac.md) and the HTML page (.html); and
+# the Markdown beside each model of the CMS model library.
 render-examples: $(STAMP)
 	$(BIN)/apm-designer render proposals/examples -o proposals/examples
 	$(BIN)/apm-designer render proposals/examples --layout ptac -o proposals/examples
 	$(BIN)/apm-designer render proposals/examples --format html -o proposals/examples
+	$(BIN)/apm-designer render proposals/models -o proposals/models
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

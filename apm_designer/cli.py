@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("new", help="start a new proposal in the wizard")
     p.add_argument("file", nargs="?", metavar="FILE", help="where to save it (asked on first save if left out)")
+    p.add_argument("--from", dest="model", nargs="?", const="", metavar="MODEL",
+                   help="start from a real CMS model's answers (with no MODEL: list them)")
+    p.add_argument("--list", action="store_true", help="list the CMS models a proposal can start from")
 
     p = sub.add_parser("edit", help="open a proposal in the wizard")
     p.add_argument("file", metavar="FILE")

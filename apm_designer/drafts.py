@@ -169,10 +169,12 @@ class ChangedOnDisk(Exception):
 class ProposalFile:
     """A proposal's file as it was when opened or last saved: the text, and the answers it holds."""
 
-    def __init__(self, path: Path, text: str | None = None, data: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, path: Path, text: str | None = None, data: Mapping[str, Any] | None = None,
+                 note: str = "") -> None:
         self.path = path
         self.text = text  # None: the file does not exist yet
         self.data: dict[str, Any] = dict(data or {})
+        self.note = note  # a comment for the first lines of a new file, e.g. the CMS model it was started from
 
     @classmethod
     def open(cls, path: Path) -> tuple[ProposalFile, Document]:
@@ -198,7 +200,7 @@ class ProposalFile:
     def render(self, data: Mapping[str, Any]) -> str:
         """The file's text with `data` as its answers."""
         if self.text is None:
-            return dumps(data, header=modeline(self.path, SCHEMA_PATH))
+            return dumps(data, header=modeline(self.path, SCHEMA_PATH) + (f"# {self.note}\n" if self.note else ""))
         if equal(dict(data), self.data):
             return self.text
         return edit_in_place(self.text, data)
@@ -411,16 +413,20 @@ def _plain(node: Any) -> Any:
 class Session:
     """One proposal being worked on: its answers, the file they are saved to (if any), and their draft."""
 
-    def __init__(self, questionnaire: Questionnaire, file: ProposalFile | None, draft: Path | None = None) -> None:
+    def __init__(self, questionnaire: Questionnaire, file: ProposalFile | None, draft: Path | None = None,
+                 note: str = "") -> None:
         self.questionnaire = questionnaire
         self.file = file
+        self.note = note  # what a new proposal was started from, written at the top of its file when first saved
         self.draft_path = draft or draft_path_for(file.path if file else None)
         self.offered_draft: Draft | None = None  # a newer draft found on opening, for the user to restore or not
 
     @classmethod
-    def new(cls, target: Path | None = None) -> Session:
-        """A new proposal, to be saved to `target` (asked on first save when None)."""
-        session = cls(Questionnaire(), ProposalFile(target) if target is not None else None)
+    def new(cls, target: Path | None = None, *, data: Mapping[str, Any] | None = None, note: str = "") -> Session:
+        """A new proposal, to be saved to `target` (asked on first save when None); `data` are answers it starts
+        with (unsaved, so they are drafted and saving is asked for) and `note` says where they came from."""
+        questionnaire = Questionnaire(data, baseline={}) if data is not None else Questionnaire()
+        session = cls(questionnaire, ProposalFile(target, note=note) if target is not None else None, note=note)
         if target is not None:
             session.offered_draft = draft_for(target)
         return session
@@ -475,7 +481,8 @@ class Session:
     def save(self, path: Path | None = None, *, overwrite: bool = False) -> Path:
         """Save to the file (or to `path`, which becomes the file). Raises ChangedOnDisk unless `overwrite`."""
         if path is not None and (self.file is None or path.resolve() != self.file.path.resolve()):
-            target = ProposalFile(path)  # saving as: a fresh file (the caller asked before replacing one)
+            # Saving as: a fresh file (the caller asked before replacing one).
+            target = ProposalFile(path, note=self.note)
         elif self.file is not None:
             target = self.file
         else:

@@ -1,7 +1,7 @@
 """Where the files that ship with apm-designer live.
 
-In a source checkout (and an editable install) `schemas/` and `templates/` sit at the repository root beside the
-package; a wheel carries them inside the package. Both layouts resolve here and nowhere else.
+In a source checkout (and an editable install) `schemas/`, `templates/` and `proposals/models/` sit at the repository
+root beside the package; a wheel carries them inside the package. Both layouts resolve here and nowhere else.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ def _shipped(name: str) -> Path:
 SCHEMAS_DIR = _shipped("schemas")
 TEMPLATES_DIR = _shipped("templates")
 DATA_DIR = PACKAGE_DIR / "data"
+MODELS_DIR = _shipped("proposals/models")  # the library of real CMS models (apm_designer.cms_models)
 SCHEMA_PATH = SCHEMAS_DIR / "proposal.schema.json"
 
 

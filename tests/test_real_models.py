@@ -1,19 +1,150 @@
-"""Proposals describing real CMS models get those models' official QPP status.
+"""Real CMS models get those models' official QPP status.
 
-Each model's design facts are encoded from public CMS material, cited in its test; the expected status is the one
-CMS published for that performance year in its list "Alternative Payment Models in the Quality Payment Program"
-(CMS Quality Payment Program resource library, editions of February 2018 and November 2019), which gives, for each
-APM, whether it is a MIPS APM, a Medical Home Model, meets each Advanced APM criterion, and is an Advanced APM.
+Two kinds of test. The library (proposals/models/*.yaml: complete proposals written from CMS's public documents, one
+per model and track, sources in each file's comments) is held to the status CMS published for each file's
+performance year, through the real CLI: `apm-designer evaluate --expect ...` for what CMS says the model is, and the
+JSON verdict for what it says it is not. The small cases further down encode a model's deciding facts only.
+
+CMS's published lists: "Alternative Payment Models in the Quality Payment Program" (CMS Quality Payment Program
+resource library, editions of February 2018 and November 2019), which gives for each APM whether it is a MIPS APM, a
+Medical Home Model, meets each Advanced APM criterion, and is an Advanced APM; the QPP "APMs overview" page for 2017
+(the Advanced APMs of 2017); and the QPP Advanced APMs and MIPS APMs lists by performance year
+(qpp.cms.gov/apms/advanced-apms?py=YEAR, qpp.cms.gov/apms/mips-apms?py=YEAR).
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from apm_designer.document import load
 from apm_designer.rules import evaluate
 from apm_designer.validation import is_valid
 from proposals import complete
 
 CMS_LIST_2018 = "CMS, Alternative Payment Models in the Quality Payment Program as of February 2018"
 CMS_LIST_2019 = "CMS, Alternative Payment Models in the Quality Payment Program as of November 2019"
+MODELS = Path(__file__).resolve().parent.parent / "proposals" / "models"
+LABELS = {"apm": "apm", "advanced-apm": "advanced_apm", "pfpm": "pfpm", "mips-apm": "mips_apm"}
+
+
+def cms_status(name: str, year: int | None, *, is_: tuple[str, ...], is_not: tuple[str, ...] = ()) -> dict:
+    """Run `apm-designer evaluate --expect` on a library model: it must be each label in `is_` (the gates pass) and
+    none in `is_not` (verdict "no"), for the performance year its file gives (None: one that gives none)."""
+    path = MODELS / f"{name}.yaml"
+    gates = [arg for label in is_ for arg in ("--expect", label)]
+    done = subprocess.run([sys.executable, "-m", "apm_designer", "evaluate", "--format", "json", *gates, str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(done.stdout)["files"][0]
+    assert load(path).data["metadata"].get("performance_year") == year
+    verdicts = result["evaluation"]["verdicts"]
+    assert all(verdicts[LABELS[label]]["value"] == "yes" for label in is_)
+    assert {label: verdicts[LABELS[label]]["value"] for label in is_not} == dict.fromkeys(is_not, "no")
+    return verdicts
+
+
+# ------------------------------------------------------------------------------------------------ the library
+
+
+def test_shared_savings_program_basic_level_a():
+    """BASIC track Level A, 2022: one-sided, shared savings up to 40% (42 CFR 425.605(d)(1)(i)). Source: CMS QPP MIPS
+    APMs list for 2022 (every Shared Savings Program track is a MIPS APM) and Advanced APMs list for 2022 (only BASIC
+    Level E and ENHANCED are Advanced APMs)."""
+    verdicts = cms_status("shared-savings-program-basic-level-a", 2022, is_=("apm", "mips-apm"),
+                          is_not=("advanced-apm",))
+    assert "upside_only" in verdicts["advanced_apm"]["reason"]
+
+
+def test_shared_savings_program_basic_level_e():
+    """BASIC track Level E, 2022: 30% of losses, capped at 8% of ACO participants' revenue and 4% of the benchmark
+    (42 CFR 425.605(d)(1)(v)); CEHRT certified for 75% of clinicians (425.506(f)). Source: CMS QPP Advanced APMs and
+    MIPS APMs lists for 2022 (BASIC Level E: Advanced APM and MIPS APM)."""
+    cms_status("shared-savings-program-basic-level-e", 2022, is_=("apm", "advanced-apm", "mips-apm"))
+
+
+def test_shared_savings_program_enhanced():
+    """ENHANCED track, 2022: losses at 40-75%, capped at 15% of the benchmark (42 CFR 425.610). Source: CMS QPP
+    Advanced APMs and MIPS APMs lists for 2022 (ENHANCED: Advanced APM and MIPS APM)."""
+    cms_status("shared-savings-program-enhanced", 2022, is_=("apm", "advanced-apm", "mips-apm"))
+
+
+def test_next_generation_aco_model():
+    """Next Generation ACO Model, 2019: 80% or 100% of savings and losses up to a 5-15% cap (NGACO Participation
+    Agreement). Source: CMS_LIST_2019 (Advanced APM and MIPS APM); Advanced APM since 2017 (QPP APMs overview)."""
+    cms_status("next-generation-aco-model", 2019, is_=("apm", "advanced-apm", "mips-apm"))
+
+
+def test_aco_reach_global():
+    """ACO REACH, Global option, 2023: 100% of savings and losses within a 25% risk corridor, 2% quality withhold
+    (ACO REACH RFA, 2022). Source: CMS QPP Advanced APMs and MIPS APMs lists for 2023 (ACO REACH: Advanced APM and
+    MIPS APM)."""
+    cms_status("aco-reach", 2023, is_=("apm", "advanced-apm", "mips-apm"))
+
+
+def test_comprehensive_primary_care_plus_track_2():
+    """CPC+ Track 2, 2019: a Medical Home Model whose performance-based incentive payment is recouped when thresholds
+    are missed (CPC+ Payment and Attribution Methodologies, PY 2019). Source: CMS_LIST_2019 (CPC+: Medical Home Model,
+    MIPS APM, Advanced APM)."""
+    verdicts = cms_status("comprehensive-primary-care-plus", 2019, is_=("apm", "advanced-apm", "mips-apm"))
+    assert "via the Medical Home Model standard" in verdicts["advanced_apm"]["reason"]
+
+
+def test_oncology_care_model_one_sided():
+    """OCM one-sided risk, 2018: a $160 monthly enhanced services payment and a performance-based payment, no
+    recoupment (OCM fact sheet; APM Design Toolkit, element 2). Source: CMS_LIST_2018 ("OCM - one-sided risk": MIPS
+    APM, not an Advanced APM)."""
+    cms_status("oncology-care-model", 2018, is_=("apm", "mips-apm"), is_not=("advanced-apm",))
+
+
+def test_oncology_care_model_two_sided():
+    """OCM two-sided risk, 2018: repayment of spending above the target price, up to 20% of the benchmark (OCM
+    Performance-Based Payment Methodology). Source: CMS_LIST_2018 ("OCM - two-sided risk": MIPS APM and Advanced
+    APM)."""
+    cms_status("oncology-care-model-two-sided", 2018, is_=("apm", "advanced-apm", "mips-apm"))
+
+
+def test_bpci_advanced():
+    """BPCI Advanced, 2019: 90-day episodes reconciled against a target price, gains and losses capped at 20% (BPCI
+    Advanced Participation Agreement, 2018). Source: CMS_LIST_2019 (Advanced APM and MIPS APM); CMS's BPCI Advanced
+    page ("qualifies as an Advanced APM")."""
+    cms_status("bpci-advanced", 2019, is_=("apm", "advanced-apm", "mips-apm"))
+
+
+def test_comprehensive_care_for_joint_replacement_track_1():
+    """CJR Track 1 (CEHRT), 2018: hospitals attest to CEHRT use and repay spending above the target price up to 10%
+    of it (42 CFR part 510). Source: QPP APMs overview for 2017 and CMS_LIST_2018 (CJR Track 1 - CEHRT: Advanced
+    APM). Its MIPS APM status is not in the sources the library used, so it is not held to one here."""
+    cms_status("comprehensive-care-for-joint-replacement", 2018, is_=("apm", "advanced-apm"))
+
+
+def test_comprehensive_care_for_joint_replacement_track_2():
+    """CJR Track 2, 2018: the same episodes, for hospitals that do not attest to CEHRT use (42 CFR part 510; 82 FR
+    180). Source: QPP APMs overview for 2017 and CMS_LIST_2018 (only CJR Track 1 - CEHRT is an Advanced APM)."""
+    verdicts = cms_status("comprehensive-care-for-joint-replacement-track-2", 2018, is_=("apm",),
+                          is_not=("advanced-apm",))
+    assert "does not require CEHRT use" in verdicts["advanced_apm"]["reason"]
+
+
+def test_comprehensive_esrd_care_two_sided():
+    """CEC two-sided risk arrangements, 2017: ESCOs share savings and losses on the total cost of care of aligned
+    ESRD beneficiaries (CMS CEC model page). Source: QPP APMs overview for 2017 ("Comprehensive ESRD Care (CEC) Model
+    - Two-Sided Risk" among the Advanced APMs) and CMS_LIST_2018 (CEC: MIPS APM)."""
+    cms_status("comprehensive-esrd-care-two-sided", 2017, is_=("apm", "advanced-apm", "mips-apm"))
+
+
+def test_a_health_care_innovation_award_is_no_apm():
+    """ECHO Care, the University of New Mexico's Health Care Innovation Award (CMS HCIA project profile, 2012).
+    Source: awards are made under section 1115A but excluded from the APM definition by statute (42 U.S.C.
+    1395l(z)(3)(C)(i); 42 CFR 414.1305), so no CMS list names one as an APM, Advanced APM or MIPS APM."""
+    verdicts = cms_status("health-care-innovation-award-echo-care", None, is_=(),
+                          is_not=("apm", "advanced-apm", "mips-apm"))
+    assert "Health Care Innovation Awards are excluded from the APM definition" in verdicts["apm"]["reason"]
+
+
+# ------------------------------------------------------------------------------------------- deciding facts only
 
 
 def model(year: int, **answers: object) -> dict:

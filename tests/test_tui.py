@@ -98,7 +98,8 @@ def test_start_screen_offers_new_open_recent_and_unsaved_drafts(state, aco):
         assert drafts.display and drafts.option_count == 1
         assert "Half-done model" in str(drafts.get_option_at_index(0).prompt)
         assert recent.display and "aco.yaml" in str(recent.get_option_at_index(0).prompt)
-        await pilot.press("tab", "tab", "enter")  # New, Open…, then the drafts list: resume the first draft
+        # New, Start from a CMS model…, Open…, then the drafts list: resume the first draft
+        await pilot.press("tab", "tab", "tab", "enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, ProposalScreen)
         assert pilot.app.session.questionnaire.title == "Half-done model"

@@ -232,7 +232,7 @@ def test_at_80_columns_the_reviews_tables_split_no_word_that_fits(state, aco):
         await screen.show_step(REVIEW, focus=True)
         await settled(pilot)
         tables = list(screen.query(TableBlock))
-        assert len(tables) > 10
+        assert len(tables) >= 5  # the payment arrangements, the metrics, the findings, the design factors...
         stacked = 0
         for table in tables:
             width = table.size.width

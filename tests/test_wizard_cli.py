@@ -48,15 +48,24 @@ def test_new_in_a_missing_folder_is_refused(tmp_path):
     assert done.returncode == 2 and "no folder" in done.stderr
 
 
-def test_no_command_opens_the_start_screen_and_ctrl_q_quits(tmp_path):
+CTRL_Q, CTRL_S = "\x11", "\x13"
+
+
+def in_a_terminal(tmp_path: Path, args: list[str], steps: list[tuple[str, str]], width: int = 80) -> int | None:
+    """Run apm-designer in a real 24-line terminal: each step waits for a text, then sends keys (ctrl+q last);
+    returns the exit status."""
     env = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": str(tmp_path / "state")}
-    child = pexpect.spawn(sys.executable, ["-m", "apm_designer"], env=env, dimensions=(24, 80), encoding="utf-8",
-                          cwd=str(tmp_path), timeout=60)
+    child = pexpect.spawn(sys.executable, ["-m", "apm_designer", *args], env=env, dimensions=(24, width),
+                          encoding="utf-8", cwd=str(tmp_path), timeout=60)
     try:
-        child.expect("New proposal")
-        child.expect("Open a file")
-        child.send("\x11")  # ctrl+q
+        for text, keys in steps:
+            child.expect(text)
+            child.send(keys)
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
-    assert child.exitstatus == 0
+    return child.exitstatus
+
+
+def test_no_command_opens_the_start_screen_and_ctrl_q_quits(tmp_path):
+    assert in_a_terminal(tmp_path, [], [("New proposal", ""), ("Open a file", CTRL_Q)]) == 0

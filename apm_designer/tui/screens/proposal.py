@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.scalar import Scalar
-from textual.events import Resize
+from textual.events import DescendantFocus, Resize
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
@@ -236,6 +236,19 @@ class ProposalScreen(Screen[None]):
             await switcher.mount(HelpPage(key))
         if key == self.current and switcher.query_children(f"#{hid}"):  # not there if the app is quitting
             switcher.current = hid
+            self._show_model_answers()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        self._show_model_answers()
+
+    def _show_model_answers(self) -> None:
+        """Beside the toolkit's guidance: how the real models it names answered the question in use."""
+        help_page = self.query_one("#help-pages", ContentSwitcher).visible_content
+        if not isinstance(help_page, HelpPage):
+            return
+        box = next((w for w in (self.focused, *(self.focused.ancestors if self.focused else ()))
+                    if isinstance(w, FieldBox)), None)
+        help_page.show_answers(box.field if box is not None else None)
 
     async def _while_idle(self) -> None:
         """Work done while the proposer reads or thinks, once they have not typed or clicked for `IDLE` seconds.
