@@ -23,6 +23,19 @@ from apm_designer import __version__
 
 FORMATS = ("text", "json", "github")
 LABELS = ("apm", "advanced-apm", "pfpm", "mips-apm")
+# `other-payer-advanced-apm` holds every line of business but Traditional Medicare to 42 CFR 414.1420;
+# `other-payer-advanced-apm=medicaid` only the Medicaid line(s).
+OTHER_PAYER = "other-payer-advanced-apm"
+OTHER_PAYER_LINES = ("medicaid", "medicare-advantage", "commercial")
+
+
+def expect_label(text: str) -> str:
+    """An --expect LABEL: one of LABELS, or other-payer-advanced-apm[=LINE]."""
+    name, _, line = text.partition("=")
+    if text in LABELS or (name == OTHER_PAYER and (not line or line in OTHER_PAYER_LINES)):
+        return text
+    raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from {', '.join(LABELS)}, {OTHER_PAYER}, or "
+                                     f"{OTHER_PAYER}=LINE with LINE one of {', '.join(OTHER_PAYER_LINES)})")
 
 
 def _paths(p: argparse.ArgumentParser) -> None:
@@ -60,8 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="classify proposals as APM / Advanced APM / PFPM, with cited findings")
     _paths(p)
     _format(p)
-    p.add_argument("--expect", action="append", default=[], choices=LABELS, metavar="LABEL",
-                   help=f"fail unless each proposal is classified as LABEL (repeatable; one of {', '.join(LABELS)})")
+    p.add_argument("--expect", action="append", default=[], type=expect_label, metavar="LABEL",
+                   help=f"fail unless each proposal is classified as LABEL (repeatable; one of {', '.join(LABELS)}; "
+                        f"or {OTHER_PAYER} for every line of business but Traditional Medicare, "
+                        f"{OTHER_PAYER}=LINE for one: {', '.join(OTHER_PAYER_LINES)})")
     p.add_argument("--fail-on", choices=("error", "warning"), default="error",
                    help="fail on warnings too, not only on invalid files and failed --expect gates")
 

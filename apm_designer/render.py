@@ -36,7 +36,7 @@ from apm_designer.wording import for_people, parts, place, value
 from apm_designer.wording import said as _scalar
 
 if TYPE_CHECKING:
-    from apm_designer.rules import Evaluation, PtacCriterion
+    from apm_designer.rules import Evaluation, LineVerdict, PtacCriterion
 
 ELEMENTS = tuple(f"element_{n}" for n in range(1, 8))
 VALUES = {"yes": "Yes", "no": "No", "undetermined": "Undetermined"}
@@ -226,6 +226,17 @@ class ChecksView:
 
 
 @dataclass(frozen=True)
+class OtherPayerView:
+    """One line of business judged as an Other Payer Advanced APM (42 CFR 414.1420), in a reviewer's words."""
+
+    name: str  # "Medicaid (Payment · Line of business 2)"
+    payer_type: str
+    value: str
+    reason: str
+    findings: tuple[FindingView, ...]
+
+
+@dataclass(frozen=True)
 class PtacView:
     number: int
     title: str
@@ -257,6 +268,7 @@ class LineView:
     total: str
     arrangements: tuple[ArrangementView, ...]
     notes: tuple[str, ...]
+    other_payer: str = ""  # its Other Payer Advanced APM answers in one line: "Question: answer; ..."
 
 
 @dataclass(frozen=True)
@@ -308,6 +320,7 @@ class View:
     ptac: tuple[PtacView, ...]
     others: tuple[ElementView, ...]  # for the PTAC layout: each element's answers no criterion shows
     abstract: str  # for the PTAC layout: the model in a few sentences, from the answers
+    other_payers: tuple[OtherPayerView, ...] = ()  # each line of business but Traditional Medicare (42 CFR 414.1420)
 
 
 def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | None) -> View:
@@ -343,6 +356,7 @@ def build_view(data: Mapping[str, Any], evaluation: Evaluation, banner: str | No
         ptac=ptac,
         others=others,
         abstract=_abstract(data, payment, evaluation),
+        other_payers=tuple(_other_payer(line) for line in evaluation.other_payers),
     )
 
 
@@ -474,6 +488,14 @@ def _verdict(label: str, verdict: Verdict) -> VerdictView:
     if needs:
         reason += f" Needs: {'; '.join(needs)}."
     return VerdictView(LABEL_NAMES[label], value, reason)
+
+
+def _other_payer(line: LineVerdict) -> OtherPayerView:
+    """A line's Other Payer Advanced APM verdict and findings in a reviewer's words."""
+    kind = value(f"{line.path}.line_of_business", line.line_of_business)
+    verdict = _verdict("other_payer_advanced_apm", line.verdict)
+    return OtherPayerView(f"{kind} ({place(line.path)})", line.payer_type, verdict.value, verdict.reason,
+                          tuple(_finding(f) for f in line.findings))
 
 
 def _finding(f: Finding) -> FindingView:
@@ -665,8 +687,12 @@ def _line(line: LineMix, raw: Mapping[str, Any], heading: str) -> LineView:
     period = _mapping(raw.get("reporting_period"))
     basis = _scalar(period.get("basis"), schema["reporting_period"]["properties"]["basis"])
     dates = " to ".join(_text(period[k]) for k in ("start", "end") if _answered(period.get(k)))
+    other_payer = _mapping(raw.get("other_payer"))
+    questions = schema["other_payer"]["properties"]
+    said = "; ".join(f"{questions[k]['title']}: {_cell(other_payer[k], questions[k])}" for k in questions
+                     if _answered(other_payer.get(k)))
     return LineView(heading, ", ".join(p for p in (basis, dates) if p), money(line.total) or "Not answered", shown,
-                    tuple(map(_note, line.notes)))
+                    tuple(map(_note, line.notes)), said)
 
 
 _NOTE = re.compile(r"^([A-Za-z0-9_.\[\]]+): ")

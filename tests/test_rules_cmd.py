@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from apm_designer.rules import REGISTRY
+from apm_designer.rules.other_payer import LINE_RULES
 from apm_designer.rules.thresholds import table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +24,7 @@ def test_json_lists_every_rule_and_every_row_with_its_verification():
     done = cli("--format", "json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    assert [r["id"] for r in out["rules"]] == [r.id for r in REGISTRY]
+    assert [r["id"] for r in out["rules"]] == [r.id for r in (*REGISTRY, *LINE_RULES)]  # then each line's
     assert all(r["citation"] and r["title"] and r["label"] for r in out["rules"])
     assert set(out["thresholds"]) == set(table().thresholds)
     cehrt = out["thresholds"]["cehrt_share"]["rows"]

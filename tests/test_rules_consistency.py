@@ -28,6 +28,15 @@ def arrangement(kind: str) -> list[dict]:
     return [{"line_of_business": "traditional_medicare", "arrangements": [{"type": kind}]}]
 
 
+def other_payer(kinds: list[str], legacy: int = 0, **answers) -> list[dict]:
+    """Traditional Medicare, then a commercial line paying through `kinds` (100 dollars each, plus `legacy`) whose
+    Other Payer Advanced APM design is the Medicare design's (two-sided at 4% of the benchmark) plus `answers`."""
+    own = {"same_as_medicare": True, "marginal_risk_rate": 40, "minimum_loss_rate": 2, **answers}
+    entries = [{"type": k, "dollars": 100} for k in kinds] + ([{"type": "legacy", "dollars": legacy}] if legacy else [])
+    return [*arrangement("shared_risk"), {"line_of_business": "commercial", "total_dollars": 100 * len(kinds) + legacy,
+                                          "arrangements": entries, "other_payer": own}]
+
+
 # (rule, answers that contradict each other, the answers the warning must name first, a phrase it must say)
 WARNINGS = [
     ("CON-PFPM-MEDICARE", {"element_5.payers": ["commercial"]}, ("element_5.payers", "element_1.intended_types"),
@@ -66,6 +75,14 @@ WARNINGS = [
     ("CON-MH-EXPANDED", {"element_1.authority": "federal_demonstration",
                          "element_1.medical_home.expanded_under_1115a_c": True},
      ("element_1.medical_home.expanded_under_1115a_c", "element_1.authority"), "section 1115A(c)"),
+    ("CON-OP-RISK-ARRANGEMENT", {"payment.lines_of_business": other_payer(["shared_savings"])},
+     (f"{RISK}.type", "payment.lines_of_business[1].arrangements"), "shared savings without losses (3A), yet"),
+    ("CON-OP-RISK-ARRANGEMENT", {"payment.lines_of_business": other_payer(["shared_risk"], risk_type="upside_only")},
+     ("payment.lines_of_business[1].other_payer.risk_type", "payment.lines_of_business[1].arrangements"),
+     "pays through shared_risk"),
+    ("CON-OP-LEGACY", {"payment.lines_of_business": other_payer(["shared_risk"], legacy=101)},
+     ("payment.lines_of_business[1].arrangements", "payment.lines_of_business[1].total_dollars"),
+     "50.2% of its dollars are legacy payments"),
 ]
 
 
@@ -102,6 +119,11 @@ def test_a_consistent_proposal_has_no_warnings():
     ("CON-CEHRT-REWARD", {"element_1.authority": "shared_savings_program",
                           "element_1.cehrt.penalty_or_reward_for_use": True}),
     ("CON-MH-EXPANDED", {"element_1.medical_home.expanded_under_1115a_c": True}),
+    ("CON-OP-RISK-ARRANGEMENT", {"payment.lines_of_business": other_payer(["shared_savings", "shared_risk"])}),
+    ("CON-OP-RISK-ARRANGEMENT", {"payment.lines_of_business": other_payer(["shared_savings"],
+                                                                          risk_type="upside_only")}),
+    ("CON-OP-LEGACY", {"payment.lines_of_business": other_payer(["shared_risk"], legacy=100)}),  # half, not most
+    ("CON-OP-LEGACY", {"payment.lines_of_business": other_payer(["shared_risk"], legacy=300, cehrt_required=False)}),
 ])
 def test_no_warning_without_the_contradiction(rule_id, answers):
     assert run(rule_id, draft(answers)).status == "met"

@@ -6,8 +6,11 @@ MIPS APM, LAN category), the findings behind them grouped by label, and the warn
 payment checks, each located at the line of the first answer it names.
 
 Gates, so CI can hold a proposal to what it claims: `--expect LABEL` (repeatable) fails unless the proposal is
-classified as LABEL (verdict "yes"); `--fail-on warning` fails when a proposal has any warning. Exit codes: 0 all
-good, 1 a file is invalid or a gate failed, 2 a file could not be read.
+classified as LABEL (verdict "yes"); `--expect other-payer-advanced-apm` fails unless every line of business but
+Traditional Medicare is an Other Payer Advanced APM, and `--expect other-payer-advanced-apm=medicaid` (or
+`=medicare-advantage`, `=commercial`) unless that payer's line is (and there is one); `--fail-on warning` fails
+when a proposal has any warning. Exit codes: 0 all good, 1 a file is invalid or a gate failed, 2 a file could not
+be read.
 
 `--format json` writes one object:
 
@@ -132,6 +135,9 @@ def check_gates(doc: Document, ev: Evaluation, warnings: list[Problem], expect: 
                 fail_on: str) -> list[Gate]:
     gates = []
     for name in dict.fromkeys(expect):
+        if name.startswith("other-payer-advanced-apm"):
+            gates.append(other_payer_gate(doc, ev, name))
+            continue
         label = name.replace("-", "_")
         v = ev.verdicts[label]
         passed = v.value == "yes"
@@ -147,6 +153,26 @@ def check_gates(doc: Document, ev: Evaluation, warnings: list[Problem], expect: 
                           Problem(doc.path, *first, f"{n} warning{'s' * (n != 1)} with --fail-on warning",
                                   "fail-on warning")))
     return gates
+
+
+def other_payer_gate(doc: Document, ev: Evaluation, name: str) -> Gate:
+    """`expect other-payer-advanced-apm[=LINE]`: passes when every line judged (of that line of business) is yes."""
+    _, _, wanted = name.partition("=")
+    judged = [j for j in ev.other_payers if not wanted or j.line_of_business == wanted.replace("-", "_")]
+    failing = [j for j in judged if j.verdict.value != "yes"]
+    if not judged:
+        which = f"no {wanted} line of business" if wanted else "no line of business but Traditional Medicare"
+        return Gate(f"expect {name}", False, f"Other Payer Advanced APM: {which}",
+                    Problem(doc.path, *locate(doc, ("payment.lines_of_business",)), f"expected an Other Payer "
+                            f"Advanced APM, but the payment has {which}", f"expect {name}"))
+    said = "; ".join(f"{j.path} ({j.line_of_business}): {j.verdict.value}" +
+                     ("" if j.verdict.value == "yes" else f" ({j.verdict.reason})") for j in judged)
+    first = failing[0] if failing else judged[0]
+    fields = first.verdict.needs or tuple(p for f in first.findings if f.rule_id in first.verdict.rule_ids
+                                          for p in f.fields) or (first.path,)
+    problem = Problem(doc.path, *locate(doc, fields), f"expected an Other Payer Advanced APM, but {first.path} "
+                      f"({first.line_of_business}) is {first.verdict.value}: {first.verdict.reason}", f"expect {name}")
+    return Gate(f"expect {name}", not failing, f"Other Payer Advanced APM: {said}", problem)
 
 
 # ---------------------------------------------------------------------------------------------------- text
@@ -191,9 +217,13 @@ def write_text(doc: Document, ev: Evaluation, warnings: list[Problem], gates: li
         v = ev.verdicts[label]
         lines.append(f"  {LABEL_NAMES[label]:<{width}}  {verdict_value(v)}")
         lines += _wrap(v.reason, "      ")  # an undetermined verdict's reason names the answers it needs
+    lines += other_payer_verdicts(ev)
     for label in CLASSIFICATIONS:
         lines += ["", f"  {LABEL_NAMES[label]} findings"]
         lines += [line for f in ev.findings_for(label) for line in _finding_lines(f)]
+    for judged in ev.other_payers:
+        lines += ["", f"  Other Payer Advanced APM findings, {judged.path} ({judged.line_of_business})"]
+        lines += [line for f in judged.findings for line in _finding_lines(f)]
     # The checks' passes are noise in a report: their problems are the warnings, and what they still need is here.
     undecided = [f for f in ev.findings if f.label not in CLASSIFICATIONS and f.status == "unknown"]
     if undecided:
@@ -206,6 +236,17 @@ def write_text(doc: Document, ev: Evaluation, warnings: list[Problem], gates: li
     out.write("\n".join(lines) + "\n\n")
 
 
+def other_payer_verdicts(ev: Evaluation) -> list[str]:
+    """Each line of business but Traditional Medicare: its Other Payer Advanced APM verdict and why."""
+    if not ev.other_payers:
+        return []
+    lines = ["", "  Other Payer Advanced APM (42 CFR 414.1420), by line of business"]
+    for judged in ev.other_payers:
+        lines.append(f"    {judged.path} ({judged.line_of_business})  {judged.verdict.value}")
+        lines += _wrap(judged.verdict.reason, "        ")
+    return lines
+
+
 def _finding_lines(f: Finding) -> list[str]:
     head = f"[{STATUS[f.status]}] {f.rule_id}: {f.title} [{f.citation}]"
     return [*_wrap(head, "    ", "        "), *_wrap(f.explanation, "        ")]
@@ -216,7 +257,10 @@ def _finding_lines(f: Finding) -> list[str]:
 
 def write_github(doc: Document, ev: Evaluation, warnings: list[Problem], gates: list[Gate], out: TextIO) -> None:
     verdicts = ", ".join(f"{LABEL_NAMES[label]}: {verdict_value(ev.verdicts[label])}" for label in CLASSIFICATIONS)
-    out.write(f"{inert(doc.path)}: {verdicts}\n")
+    if ev.other_payers:
+        verdicts += ", Other Payer Advanced APM: " + ", ".join(f"{j.line_of_business} {j.verdict.value}"
+                                                                for j in ev.other_payers)
+    out.write(f"{inert(doc.path)}: {inert(verdicts)}\n")
     for w in warnings:
         out.write(w.github() + "\n")
     for g in gates:

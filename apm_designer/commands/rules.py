@@ -14,7 +14,10 @@ from typing import Any
 
 from apm_designer.rules import REGISTRY
 from apm_designer.rules.engine import LABEL_NAMES
+from apm_designer.rules.other_payer import LINE_RULES
 from apm_designer.rules.thresholds import Threshold, table
+
+RULES = (*REGISTRY, *LINE_RULES)  # the proposal's rules, then those run on each other payer's line of business
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,7 +48,7 @@ def verification(row: Threshold) -> str:
 def as_json() -> str:
     t = table()
     out: dict[str, Any] = {
-        "rules": [{"id": r.id, "label": r.label, "title": r.title, "citation": r.citation} for r in REGISTRY],
+        "rules": [{"id": r.id, "label": r.label, "title": r.title, "citation": r.citation} for r in RULES],
         "first_year": t.first_year, "last_year": t.last_year,
         "thresholds": {key: {"title": rows[0].title, "unit": rows[0].unit, "rows": [_row_json(r) for r in rows]}
                        for key, rows in t.thresholds.items()},
@@ -63,8 +66,8 @@ def _row_json(row: Threshold) -> dict[str, Any]:
 
 def as_text() -> str:
     t = table()
-    lines = [f"Rules ({len(REGISTRY.rules)})"]
-    for r in REGISTRY:
+    lines = [f"Rules ({len(RULES)})"]
+    for r in RULES:
         lines.append(f"  {r.id:<26}{LABEL_NAMES[r.label]:<28}{r.title}")
         lines.append(f"  {'':<54}{r.citation}")
     lines += ["", f"Year-dependent thresholds and criteria, {t.first_year}-{t.last_year} (data/thresholds.yaml)"]
@@ -83,7 +86,7 @@ def as_text() -> str:
 def as_markdown() -> str:
     t = table()
     lines = ["| rule | label | checks | citation |", "| --- | --- | --- | --- |"]
-    lines += [f"| `{r.id}` | {LABEL_NAMES[r.label]} | {_cell(r.title)} | {_cell(r.citation)} |" for r in REGISTRY]
+    lines += [f"| `{r.id}` | {LABEL_NAMES[r.label]} | {_cell(r.title)} | {_cell(r.citation)} |" for r in RULES]
     lines += ["", "| threshold or criterion | years | value | paragraph | set by | verified |",
               "| --- | --- | --- | --- | --- | --- |"]
     for rows in t.thresholds.values():

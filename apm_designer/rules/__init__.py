@@ -6,6 +6,7 @@
     ev.findings_for("advanced_apm")      # the findings behind it, each citing its rule
     ev.warnings                          # consistency and payment checks that found a problem
     ev.ptac                              # the ten PTAC criteria: which answers address each
+    ev.other_payers                      # each other payer's line of business as an Other Payer Advanced APM
 
 Rules run once each, classification rules first: the consistency checks may compare the proposal's intended
 types with the verdicts, which they read from `EvaluatedAnswers`. Nothing here copies or re-validates the data.
@@ -17,12 +18,20 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from apm_designer.rules import consistency, lan, payment, ptac, qpp  # noqa: F401  (importing registers the rules)
+from apm_designer.rules import (  # noqa: F401  (importing registers the rules)
+    consistency,
+    lan,
+    other_payer,
+    payment,
+    ptac,
+    qpp,
+)
 from apm_designer.rules.engine import CLASSIFICATIONS, REGISTRY, Answers, Finding, Verdict
+from apm_designer.rules.other_payer import LineVerdict
 from apm_designer.rules.ptac import PtacCriterion
 from apm_designer.rules.thresholds import performance_year as _performance_year
 
-__all__ = ["EvaluatedAnswers", "Evaluation", "PtacCriterion", "classify", "evaluate"]
+__all__ = ["EvaluatedAnswers", "Evaluation", "LineVerdict", "PtacCriterion", "classify", "evaluate"]
 
 
 class EvaluatedAnswers(Answers):
@@ -43,6 +52,7 @@ class Evaluation:
     ptac: tuple[PtacCriterion, ...]
     performance_year: int
     year_note: str = ""  # how the year was chosen, when the proposal does not give one the table covers
+    other_payers: tuple[LineVerdict, ...] = ()  # each line of business but Traditional Medicare (42 CFR 414.1420)
 
     def findings_for(self, label: str) -> list[Finding]:
         return [f for f in self.findings if f.label == label]
@@ -59,6 +69,7 @@ class Evaluation:
             "findings": [_finding_json(f) for f in self.findings],
             "warnings": [_finding_json(f) for f in self.warnings],
             "ptac": [c.as_json() for c in self.ptac],
+            "other_payers": [_line_json(line) for line in self.other_payers],
         }
 
 
@@ -83,7 +94,7 @@ def evaluate(data: Mapping[str, Any], performance_year: int | None = None) -> Ev
         if r.id not in findings:
             findings[r.id] = r.run(answers)
     return Evaluation(verdicts, tuple(findings[r.id] for r in REGISTRY), ptac.readiness(answers), year.year,
-                      year.note)
+                      year.note, other_payer.judge(answers))
 
 
 def _verdict_json(v: Verdict) -> dict[str, Any]:
@@ -96,3 +107,9 @@ def _finding_json(f: Finding) -> dict[str, Any]:
     out["fields"] = list(f.fields)
     out["is_warning"] = f.is_warning
     return out
+
+
+def _line_json(line: LineVerdict) -> dict[str, Any]:
+    return {"line": line.path, "line_of_business": line.line_of_business, "payer_type": line.payer_type,
+            "verdict": _verdict_json(line.verdict), "risk_path": line.risk_path,
+            "findings": [_finding_json(f) for f in line.findings]}

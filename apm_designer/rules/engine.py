@@ -26,7 +26,8 @@ Value = Literal["yes", "no", "undetermined"]
 CLASSIFICATIONS = ("apm", "advanced_apm", "pfpm", "mips_apm", "lan")
 CHECKS = ("consistency", "payment")
 LABEL_NAMES = {"apm": "APM", "advanced_apm": "Advanced APM", "pfpm": "PFPM", "mips_apm": "MIPS APM",
-               "lan": "LAN APM Framework category", "consistency": "Consistency", "payment": "Payment mix"}
+               "lan": "LAN APM Framework category", "consistency": "Consistency", "payment": "Payment mix",
+               "other_payer_advanced_apm": "Other Payer Advanced APM"}  # judged per line of business
 
 
 

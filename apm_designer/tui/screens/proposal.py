@@ -492,7 +492,7 @@ class ProposalScreen(Screen[None]):
             return
         self._show_check(page, self.check)
         for metrics in page.query(PaymentMetrics):
-            metrics.show(q.data)
+            metrics.show(q.data, self.evaluation)
 
     def _show_check(self, widget: Widget, check: Check) -> None:
         """Problems at the questions under `widget`, and the state of its closed entries."""

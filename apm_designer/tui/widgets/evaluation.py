@@ -15,7 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from apm_designer.rules.engine import LABEL_NAMES
-from apm_designer.wording import for_people, place
+from apm_designer.wording import for_people, place, value
 
 SHOWN = ("apm", "advanced_apm", "pfpm")  # the toolkit's three questions, shown first and in the sidebar
 VALUE_STYLE = {"yes": ("✓", "$text-success"), "no": ("✗", "$text-error"), "undetermined": ("?", "$text-warning")}
@@ -93,6 +93,7 @@ class EvaluationPanel(OptionList):
                 prompt = Content.assemble("  ", (icon, style), " ", (finding.title, "bold"), "\n    ",
                                           for_people(finding.explanation), ("  " + finding.citation, "dim"))
                 options.append(jump(prompt, finding.fields[0] if finding.fields else None))
+        options += other_payer_options(evaluation.other_payers, jump)
         warnings = list(evaluation.warnings)
         options.append(None)
         heading = f"Warnings ({len(warnings)})" if warnings else "No warnings"
@@ -113,3 +114,42 @@ class EvaluationPanel(OptionList):
         path = self.targets.get(event.option_id or "")
         if path:
             self.post_message(JumpTo(path))
+
+
+def other_payer_options(lines: Any, jump: Any) -> list[Option | None]:
+    """Each line of business but Traditional Medicare as an Other Payer Advanced APM (42 CFR 414.1420): its verdict
+    (selecting it goes to the line), what it still needs, and its findings, in a proposer's words. `jump(prompt,
+    path)` makes a line that goes to the answer at `path`."""
+    options: list[Option | None] = []
+    for line in lines:
+        verdict = line.verdict
+        icon, style = VALUE_STYLE.get(verdict.value, ("?", "$text-warning"))
+        kind = value(f"{line.path}.line_of_business", line.line_of_business)
+        heading = Content.assemble((icon, style), " ", ("Other Payer Advanced APM", "bold"), f" · {kind}: ",
+                                   (verdict.value, style))
+        options += [None, jump(heading, line.path)]
+        if verdict.reason and not verdict.needs:
+            options.append(Option(Content.styled(for_people(verdict.reason), "dim"), disabled=True))
+        for path in verdict.needs:
+            options.append(jump(Content.assemble(("  → needs ", "$text-warning"), place(path)), path))
+        for finding in line.findings:
+            icon, style = STATUS_STYLE.get(finding.status, ("·", "dim"))
+            prompt = Content.assemble("  ", (icon, style), " ", (finding.title, "bold"), "\n    ",
+                                      for_people(finding.explanation), ("  " + finding.citation, "dim"))
+            options.append(jump(prompt, finding.fields[0] if finding.fields else None))
+    return options
+
+
+def other_payer_summary(lines: Any) -> Content:
+    """One line per other payer for the payment step, e.g. "✓ Other Payer Advanced APM · Medicaid: yes, via the
+    Medicaid or Aligned Other Payer Medical Home Model standard"."""
+    said = []
+    for line in lines:
+        icon, style = VALUE_STYLE.get(line.verdict.value, ("?", "$text-warning"))
+        kind = value(f"{line.path}.line_of_business", line.line_of_business)
+        path = next((f.title.removeprefix("Financial risk: ") for f in line.findings if f.rule_id == line.risk_path),
+                    "")
+        said.append(Content.assemble((icon, style), " ", "Other Payer Advanced APM · ", (kind, "bold"), ": ",
+                                     (line.verdict.value, style), (f", via the {path}" if path else "", "dim")))
+    return Content("\n").join(said)
+

@@ -13,7 +13,7 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from apm_designer.metrics import PaymentMix, compute, format_table
-from apm_designer.tui.widgets.evaluation import JumpTo
+from apm_designer.tui.widgets.evaluation import JumpTo, other_payer_summary
 from apm_designer.tui.widgets.fields import after_each_layout, build, focus_first_answer
 from apm_designer.wizard import REVIEW, Check, Questionnaire, Step, dotted, step_fields, steps
 from apm_designer.wording import for_people, place
@@ -102,6 +102,7 @@ class PaymentMetrics(Vertical):
     """The LAN workbook's metrics for the dollars typed so far, as wide as the form (drawn again when it resizes)."""
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="other-payer-verdicts", markup=False)  # first: the verdicts, then the tables
         yield Static("", id="metrics-table", markup=False)
 
     def on_mount(self) -> None:
@@ -110,7 +111,11 @@ class PaymentMetrics(Vertical):
         self.drawn_width = 0
         after_each_layout(self, self._fit)
 
-    def show(self, data: Any) -> None:
+    def show(self, data: Any, evaluation: Any = None) -> None:
+        summary = other_payer_summary(evaluation.other_payers if evaluation is not None else ())
+        verdicts = self.query_one("#other-payer-verdicts", Static)
+        verdicts.update(summary)
+        verdicts.display = bool(summary)
         self.mix = compute(data)
         self.drawn_width = 0
         self._fit()
