@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import io
@@ -129,7 +130,9 @@ def draft_for(target: Path) -> Draft | None:
 
 
 def discard_draft(path: Path | None) -> None:
-    if path is not None:
+    if path is None:
+        return
+    with contextlib.suppress(OSError):  # its folder cannot be reached (a broken state folder): nothing to discard
         path.unlink(missing_ok=True)
 
 
@@ -572,7 +575,10 @@ class Session:
             target = self.file
         else:
             raise ValueError("a new proposal needs a file name to be saved")
-        self.autosave()  # the answers are in the draft before anything else, and stay there if the save fails
+        # The answers are in the draft before anything else, and stay there if the save fails; a draft that cannot
+        # be written (a read-only state folder) does not stop the file from being saved
+        with contextlib.suppress(OSError):
+            self.autosave()
         target.save(self.questionnaire.data, overwrite=overwrite or target is not self.file)
         old_draft = self.draft_path
         self.file = target

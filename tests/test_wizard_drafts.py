@@ -250,3 +250,13 @@ def test_a_byte_order_mark_is_kept_and_is_no_change_on_disk(tmp_path):
     session.save(overwrite=True)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf# yaml-language-server")
     assert b"beneficiaries: 14000" in path.read_bytes()
+
+
+def test_a_state_folder_that_cannot_be_written_does_not_stop_a_save(tmp_path, monkeypatch):
+    state = tmp_path / "state"
+    state.write_text("a file where the state folder should be")  # nothing can be made under it
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    session = Session.new()
+    session.questionnaire.set(("metadata", "title"), "T")
+    saved = session.save(tmp_path / "p.yaml")
+    assert loads(saved.read_text(encoding="utf-8")).data["metadata"]["title"] == "T"
