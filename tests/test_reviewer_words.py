@@ -58,6 +58,13 @@ CONTRADICTIONS = {
         {"line_of_business": "medicaid", "total_dollars": 1000, "arrangements": [
             {"type": "shared_risk", "annualized": True, "contract_full_period": True, "launch_date": "2025-06-01",
              "daily_dollars": 2, "annualization_days": 400, "dollars": 3}]}]},
+    "another payer's risk against its arrangements": {f"{LINES}": [
+        {"line_of_business": "commercial", "total_dollars": 500,
+         "arrangements": [{"type": "shared_risk", "dollars": 500}], "other_payer": {"risk_type": "upside_only"}}]},
+    "another payer judged yes, mostly legacy": {f"{LINES}": [
+        {"line_of_business": "commercial", "total_dollars": 500_000, "arrangements": [
+            {"type": "legacy", "dollars": 300_000}, {"type": "shared_risk", "dollars": 200_000}],
+         "other_payer": {"same_as_medicare": True, "marginal_risk_rate": 75, "minimum_loss_rate": 2}}]},
     "a draft with nothing": {"element_1": None, "element_5": None, "element_6": None, "payment": None,
                              "design_factors": None},
 }

@@ -79,7 +79,7 @@ WARNINGS = [
      (f"{RISK}.type", "payment.lines_of_business[1].arrangements"), "shared savings without losses (3A), yet"),
     ("CON-OP-RISK-ARRANGEMENT", {"payment.lines_of_business": other_payer(["shared_risk"], risk_type="upside_only")},
      ("payment.lines_of_business[1].other_payer.risk_type", "payment.lines_of_business[1].arrangements"),
-     "pays through shared_risk"),
+     "type = shared_risk (downside risk"),
     ("CON-OP-LEGACY", {"payment.lines_of_business": other_payer(["shared_risk"], legacy=101)},
      ("payment.lines_of_business[1].arrangements", "payment.lines_of_business[1].total_dollars"),
      "50.2% of its dollars are legacy payments"),

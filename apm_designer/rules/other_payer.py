@@ -575,8 +575,10 @@ def risk_matches_arrangements(answers: Answers) -> Outcome:
             problems.append(Text(line.line, ": its arrangements are shared savings without losses (3A), yet ",
                                  Answer(risk_path, kind)))
         elif kind in ("none", "upside_only") and downside:
-            problems.append(Text(line.line, f": it pays through {', '.join(sorted(downside))} (downside risk in "
-                                 "the LAN's terms), yet ", Answer(risk_path, kind)))
+            paying = Text(", ").join(Answer(f"{line.path}.arrangements[{i}].type", t)
+                                     for i, t in _arrangement_entries(line) if t in downside)
+            problems.append(Text(line.line, ": it pays through ", paying, " (downside risk in the LAN's terms), yet ",
+                                 Answer(risk_path, kind)))
         else:
             continue
         fields += [risk_path, f"{line.path}.arrangements"]
@@ -606,8 +608,13 @@ def advanced_line_not_mostly_legacy(answers: Answers) -> Outcome:
     return Outcome("met", "no line judged an Other Payer Advanced APM is mostly legacy payments")
 
 
-def _arrangement_types(line: LineAnswers) -> frozenset[str]:
+def _arrangement_entries(line: LineAnswers) -> list[tuple[int, str]]:
+    """(index, type) of each of the line's arrangements that names its type."""
     raw = line[LINES]
     entries = raw[line.index].get("arrangements") if isinstance(raw, list) else None
-    return frozenset(e["type"] for e in (entries if isinstance(entries, list) else [])
-                     if isinstance(e, Mapping) and isinstance(e.get("type"), str))
+    return [(i, e["type"]) for i, e in enumerate(entries if isinstance(entries, list) else [])
+            if isinstance(e, Mapping) and isinstance(e.get("type"), str)]
+
+
+def _arrangement_types(line: LineAnswers) -> frozenset[str]:
+    return frozenset(t for _, t in _arrangement_entries(line))
