@@ -526,9 +526,10 @@ def mips_participants(answers: Answers) -> Outcome:
     year = performance_year(answers)
     criterion = threshold("mips_participation_list_criterion", year.table_year)
     if not criterion.value:
-        return Outcome("met", Text(f"not a criterion in {year.year}: from {criterion.first} a MIPS APM has two "
-                                   "criteria, an agreement with CMS (or a law or regulation) and payment based on "
-                                   f"quality measures and cost/utilization ({_row(criterion)})", year.clause()),
+        return Outcome("met", Text(f"the participation list is not a criterion in {year.year}: from "
+                                   f"{criterion.first} a MIPS APM has two criteria, an agreement with CMS (or a law "
+                                   "or regulation) and payment based on quality measures and cost/utilization "
+                                   f"({_row(criterion)})", year.clause()),
                        (YEAR,))
     count = number(answers[CLINICIANS])
     if count is None:
