@@ -471,7 +471,7 @@ def _to_do(count: int, missing: Sequence[str], checks: ChecksView, ptac: Sequenc
         shown = "; ".join(missing[:SUMMARY_MISSING])
         more = "; and more (see Still missing)" if len(missing) > SUMMARY_MISSING else ""
         out.append(f"{count} answer{'s' * (count != 1)} a final proposal needs: {shown}{more}")
-    out += [f"Warning: {w.title}" for w in checks.warnings]
+    out += [f"Check not passed (see Findings): {w.title}" for w in checks.warnings]
     open_ = [f"{c.number}. {c.title} ({c.status.lower()})" for c in ptac if c.missing]
     if open_:
         out.append("PTAC criteria not fully addressed: " + "; ".join(open_))

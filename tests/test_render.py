@@ -256,7 +256,7 @@ def test_summary_says_what_is_still_to_do(example) -> None:
     ev = evaluate(data)
     summary = reader_text_of(section(tokens, "Summary"))
     for w in ev.warnings:
-        assert f"Warning: {w.title}" in summary
+        assert f"Check not passed (see Findings): {w.title}" in summary
     missing = missing_for_final(data) if data["metadata"]["status"] != "final" else []
     if missing:
         assert f"{len(missing)} answer" in summary and place(dotted(missing[0][0])) in summary
