@@ -23,7 +23,7 @@ Dollars are summed exactly as Decimals; shares are rounded to one decimal only w
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, getcontext
 from functools import cache
@@ -436,17 +436,18 @@ def line_label(code: str) -> str:
 # ---------------------------------------------------------------------------------------------------- text
 
 
-def format_table(mix: PaymentMix, width: int = 80) -> str:
-    """The metrics as plain text for the CLI and the wizard: one block per line, then all lines together."""
+def format_table(mix: PaymentMix, width: int = 80, worded: Callable[[str], str] = str) -> str:
+    """The metrics as plain text for the CLI and the wizard: one block per line, then all lines together. The
+    notes name answers by path for CI; the wizard passes `wording.note` to name them by place and question."""
     if mix.empty:
-        return "\n".join(mix.notes)
-    blocks = [_format_line(line, width) for line in mix.lines]
+        return "\n".join(map(worded, mix.notes))
+    blocks = [_format_line(line, width, worded) for line in mix.lines]
     if mix.all is not None and len(mix.lines) > 1:
-        blocks.append(_format_line(mix.all, width))
+        blocks.append(_format_line(mix.all, width, worded))
     return "\n\n".join(blocks)
 
 
-def _format_line(line: LineMix, width: int) -> str:
+def _format_line(line: LineMix, width: int, worded: Callable[[str], str]) -> str:
     money_width = max(len("Dollars"), *(len(r.dollars_text) for r in line.rows))
     label_width = max(12, width - money_width - 15)  # 15: the number (3), the share (6) and three 2-space gaps
     out = [inert(line.label) + (f" ({inert(line.period)})" if line.period else ""),
@@ -457,5 +458,5 @@ def _format_line(line: LineMix, width: int) -> str:
             label = label[: label_width - 1] + "…"
         out.append(f"{r.number:>3}  {label:<{label_width}}  {r.dollars_text:>{money_width}}  {r.share_text:>6}")
     for note in line.notes:
-        out.extend(textwrap.wrap(inert(note), width, initial_indent="  note: ", subsequent_indent="        "))
+        out.extend(textwrap.wrap(inert(worded(note)), width, initial_indent="  note: ", subsequent_indent="        "))
     return "\n".join(line.rstrip() for line in out)

@@ -32,7 +32,7 @@ from apm_designer.resources import TEMPLATES_DIR
 from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
 from apm_designer.toolkit import arrangements, design_factors, element, glossary
 from apm_designer.validation import dotted, field_schema, missing_for_final
-from apm_designer.wording import for_people, parts, place, value
+from apm_designer.wording import for_people, note, parts, place, value
 from apm_designer.wording import said as _scalar
 
 if TYPE_CHECKING:
@@ -643,7 +643,7 @@ def _payment(data: Mapping[str, Any]) -> PaymentView:
     if several and mix.all is not None:
         columns.append((mix.all.label, "", mix.all))
     return PaymentView(lines, _metrics(columns) if columns else None, chart, chart_of, _mix_line(shown),
-                       money(shown.total) if shown is not None else "", tuple(map(_note, mix.notes)))
+                       money(shown.total) if shown is not None else "", tuple(map(note, mix.notes)))
 
 
 def _mix_line(line: LineMix | None) -> str:
@@ -692,17 +692,7 @@ def _line(line: LineMix, raw: Mapping[str, Any], heading: str) -> LineView:
     said = "; ".join(f"{questions[k]['title']}: {_cell(other_payer[k], questions[k])}" for k in questions
                      if _answered(other_payer.get(k)))
     return LineView(heading, ", ".join(p for p in (basis, dates) if p), money(line.total) or "Not answered", shown,
-                    tuple(map(_note, line.notes)), said)
-
-
-_NOTE = re.compile(r"^([A-Za-z0-9_.\[\]]+): ")
-
-
-def _note(note: str) -> str:
-    """A payment-mix note as a person reads it: the answer it starts with (metrics writes `path: what`) as its
-    place."""
-    match = _NOTE.match(note)
-    return place(match[1]) + note[match.end() - 2:] if match and "." in match[1] else note
+                    tuple(map(note, line.notes)), said)
 
 
 def _basis(basis: str, combined: Any, item: Mapping[str, Any]) -> str:

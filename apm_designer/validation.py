@@ -159,8 +159,9 @@ def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
             yield error
 
 
-def _explain(error: ValidationError) -> list[tuple[Sequence[str | int], bool, str]]:
-    """(answer path, locate the key rather than the value, plain message) for one error."""
+def _explain(error: ValidationError, people: bool = False) -> list[tuple[Sequence[str | int], bool, str]]:
+    """(answer path, locate the key rather than the value, plain message) for one error. CI reads the codes a file
+    holds (`section_1115a`); with `people` (the wizard) options and fields are named by their labels instead."""
     path = list(error.absolute_path)
     kind, schema, value, expected = error.validator, error.schema, error.instance, error.validator_value
     final = "final_requirements" in error.schema_path or "then" in error.schema_path
@@ -176,10 +177,26 @@ def _explain(error: ValidationError) -> list[tuple[Sequence[str | int], bool, st
             if name in known:
                 continue
             hint = difflib.get_close_matches(name, known, n=1)
+            if people:  # the file holds an answer this form does not ask: name the question it may be meant for
+                title = schema["properties"][hint[0]].get("title", hint[0]) if hint else ""
+                tip = f"; did you mean “{title}”?" if hint else ""
+                out.append(([*path, name], True, f"'{name}' in the file is not a question of this form{tip}"))
+                continue
             tip = f"; did you mean '{hint[0]}'?" if hint else f"; expected one of: {', '.join(known)}"
             out.append(([*path, name], True, f"unknown field '{name}'{tip}"))
         return out
+    if kind == "enum" and people:
+        return [(path, False, _not_an_option(value, expected, schema))]
     return [(path, False, _message(kind, value, expected, schema, error))]
+
+
+def _not_an_option(value: Any, expected: Sequence[Any], schema: Mapping[str, Any]) -> str:
+    """An answer that is none of the options, with the options as the proposer sees them in the list."""
+    labels = schema.get("x-enum-labels", {})
+    named = [f"“{labels.get(str(code), code)}”" for code in expected]
+    hint = difflib.get_close_matches(str(value), [str(v) for v in expected], n=1)
+    tip = f"; did you mean {named[[str(v) for v in expected].index(hint[0])]}?" if hint else ""
+    return f"{_show(value)} is not one of the options ({', '.join(named)}){tip}"
 
 
 def _message(kind: str, value: Any, expected: Any, schema: Mapping[str, Any], error: ValidationError) -> str:

@@ -453,7 +453,7 @@ def check(f: Field, value: Any) -> tuple[str, ...]:
     if passes is not None and passes(value):  # most answers: jsonschema is asked only to explain a mistake
         return ()
     return tuple(message for error in _leaves(_leaf_validator(id(f.schema), f.schema).iter_errors(value))
-                 for _path, _key, message in _explain(error))
+                 for _path, _key, message in _explain(error, people=True))
 
 
 _VALIDATORS: dict[int, Draft202012Validator] = {}
@@ -512,7 +512,7 @@ def check_answers(data: Mapping[str, Any]) -> Check:
         for error in _leaves(validator().iter_errors(data)):
             if error.validator == "required":  # a missing answer, not a wrong one: reported in `missing`
                 continue
-            for path, _key, message in _explain(error):
+            for path, _key, message in _explain(error, people=True):
                 problems.setdefault(dotted(path), []).append(message)
     missing = tuple(missing_for_final(data))
     frozen = {path: tuple(dict.fromkeys(messages)) for path, messages in problems.items()}

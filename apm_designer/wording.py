@@ -95,6 +95,16 @@ def for_people(text: str) -> str:
     return text.worded(answer) if isinstance(text, Text) else text
 
 
+_NOTE = re.compile(r"^([A-Za-z0-9_.\[\]]+): ")
+
+
+def note(text: str) -> str:
+    """A payment-mix note as a person reads it: the answer it starts with (metrics writes `path: what`) as its
+    place: "Payment · Line of business 1 · Total dollars: no total dollars yet, so no shares"."""
+    match = _NOTE.match(text)
+    return place(match[1]) + text[match.end() - 2:] if match and "." in match[1] else text
+
+
 def _number(given: float) -> str:
     """A number as given: 75 for 75.0, 74.9999999 kept whole (never rounded to reach a threshold); a whole number
     with all its digits (float() of one past a float's range fails)."""

@@ -14,9 +14,11 @@ from markdown_it import MarkdownIt
 from test_render_hostile import reader_text
 
 from apm_designer.document import load
+from apm_designer.metrics import compute, format_table
 from apm_designer.render import render_markdown
 from apm_designer.rules import evaluate
-from apm_designer.wording import for_people
+from apm_designer.wizard import check_answers
+from apm_designer.wording import for_people, note
 from proposals import complete, with_answers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,3 +120,38 @@ def test_the_contradictions_reach_every_check_and_ci_keeps_its_paths() -> None:
     assert checks - set(flagged) == set()
     assert "element_5.payers" in flagged["CON-PFPM-MEDICARE"].explanation
     assert "element_1.financial_risk.type = upside_only" in flagged["CON-RISK-UPSIDE-DETAILS"].explanation
+
+
+@pytest.mark.parametrize(("name", "data"), variants(), ids=[name for name, _ in variants()])
+def test_the_payment_steps_notes_are_worded_for_people(name: str, data: dict) -> None:
+    """The wizard's payment step shows the metrics' notes by place and question; `metrics` (CI) keeps the paths."""
+    mix = compute(data)
+    notes = [n for line in (*mix.lines, mix.all) if line is not None for n in line.notes]
+    shown = format_table(mix, 100, worded=note)
+    for typed in sorted(texts(data), key=len, reverse=True):
+        shown = shown.replace(typed, "")
+    assert machine_words(shown) == [], [line for line in shown.split("\n") if machine_words(line)][:5]
+    if any(n.startswith(LINES) for n in notes):  # the variants with notes: CI's table still names the paths
+        assert LINES in format_table(mix, 100)
+
+
+def test_a_wrong_option_in_the_file_is_named_by_the_options_labels_in_the_wizard() -> None:
+    """A file may hold a code that is not an option (typed by hand, or from an older version). The wizard names the
+    options by the labels its list shows and a stray field by the question it may be meant for; `validate` (CI)
+    keeps the codes and field names."""
+    data = with_answers(copy.deepcopy(complete()), {"element_1.authority": "section_1115",
+                                                    "element_1.authorty": "section_1115a"})
+    problems = check_answers(data).problems
+    (wrong,) = problems["element_1.authority"]
+    assert "“CMS Innovation Center model (SSA section 1115A)”" in wrong
+    assert wrong.endswith("did you mean “CMS Innovation Center model (SSA section 1115A)”?")
+    assert machine_words(wrong.replace("'section_1115'", "")) == []
+    (stray,) = problems["element_1.authorty"]
+    assert stray == "'authorty' in the file is not a question of this form; did you mean “Testing authority”?"
+    assert "section_1115a" in "\n".join(schema_problems(data))
+
+
+def schema_problems(data: dict) -> list[str]:
+    from apm_designer.validation import validator
+
+    return [e.message for e in validator().iter_errors(data)]

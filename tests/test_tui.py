@@ -458,7 +458,11 @@ def test_payment_step_shows_live_lan_metrics(state):
         await pilot.press(*typed("1,000,000"))
         await go(pilot, "payment.lines_of_business[0].arrangements")
         await pilot.press("enter")
-        await pilot.pause()
+        await settled(pilot)
+        # A note names the answer it waits for by its place and question, as the proposer sees it, not its path.
+        table = str(screen.query_one("#metrics-table").render())
+        assert "payment.lines_of_business" not in table
+        assert "Payment arrangement 1 · Arrangement: no arrangement type yet" in " ".join(table.split())
         await go(pilot, "payment.lines_of_business[0].arrangements[0].type")
         await pilot.press("enter", *typed("Shared s"), "enter")
         await go(pilot, "payment.lines_of_business[0].arrangements[0].dollars")

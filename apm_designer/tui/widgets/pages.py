@@ -16,7 +16,7 @@ from apm_designer.metrics import PaymentMix, compute, format_table
 from apm_designer.tui.widgets.evaluation import JumpTo, other_payer_summary
 from apm_designer.tui.widgets.fields import after_each_layout, build, focus_first_answer
 from apm_designer.wizard import REVIEW, Check, Questionnaire, Step, dotted, step_fields, steps
-from apm_designer.wording import for_people, place
+from apm_designer.wording import for_people, note, place
 
 
 def page_id(key: str) -> str:
@@ -125,7 +125,7 @@ class PaymentMetrics(Vertical):
         if self.mix is None or not width or width == self.drawn_width:
             return  # not laid out yet: drawn on the first layout
         self.drawn_width = width
-        self.query_one("#metrics-table", Static).update(format_table(self.mix, max(40, width)))
+        self.query_one("#metrics-table", Static).update(format_table(self.mix, max(40, width), worded=note))
 
 
 class ReviewPage(VerticalScroll):
