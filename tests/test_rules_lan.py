@@ -63,6 +63,8 @@ def test_the_dominant_arrangement_decides_across_arrangements_and_lines():
                                                                      {"type": "shared_risk"}])
     v = evaluate(data).verdicts["lan"]
     assert v.category == "3B" and f"{LINES}[1].arrangements[1].type" in v.reason
+    # Named by the line of business it is paid in, not only by its position (a reviewer reads "Commercial").
+    assert "the dominant arrangement is shared risk, in the Commercial line of business (" in v.reason
 
 
 def test_combined_arrangements_count_under_the_dominant_one():

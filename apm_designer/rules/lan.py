@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from apm_designer.metrics import CATEGORY_NAMES, LINES, dominance, workbook_category
+from apm_designer.metrics import CATEGORY_NAMES, LINES, dominance, line_label, workbook_category
 from apm_designer.rules.engine import Answer, Answers, Finding, Outcome, Text, Verdict, rule
 from apm_designer.toolkit import arrangements
 
@@ -28,6 +28,7 @@ class Design:
     arrangement: str | None
     category: str | None
     path: str | None  # the answer that names the dominant arrangement
+    line: str = ""  # the line of business it is paid in, as a person names it ("Traditional Medicare")
     needs: tuple[str, ...] = ()
     note: str = ""  # a Text: how the risk answer split a procedure-based bundle into 3A or 3B
 
@@ -44,10 +45,12 @@ def design(answers: Answers) -> Design:
 def _design(answers: Answers) -> Design:
     kinds = arrangements()
     lines = answers[LINES]
-    best: tuple[str, str] | None = None  # (arrangement, path)
+    best: tuple[str, str, str] | None = None  # (arrangement, path, line of business)
     untyped: list[str] = []
     for i, line in enumerate(lines if isinstance(lines, list) else []):
         entries = line.get("arrangements") if isinstance(line, Mapping) else None
+        code = line.get("line_of_business") if isinstance(line, Mapping) else None
+        paid_in = line_label(code) if isinstance(code, str) else ""
         for j, entry in enumerate(entries if isinstance(entries, list) else []):
             path = f"{LINES}[{i}].arrangements[{j}]"
             kind = entry.get("type") if isinstance(entry, Mapping) else None
@@ -55,15 +58,15 @@ def _design(answers: Answers) -> Design:
                 untyped.append(f"{path}.type")
                 continue
             combined = entry.get("combined_with")
-            candidates = [(kind, f"{path}.type")] + [(k, f"{path}.combined_with") for k in
+            candidates = [(kind, f"{path}.type", paid_in)] + [(k, f"{path}.combined_with", paid_in) for k in
                                                     (combined if isinstance(combined, list) else [])
                                                     if isinstance(k, str) and k in kinds]
             for candidate in candidates:
                 if best is None or dominance(candidate[0]) > dominance(best[0]):
                     best = candidate
     if best is None:
-        return Design(None, None, None, tuple(untyped) or (LINES,))
-    kind, path = best
+        return Design(None, None, None, needs=tuple(untyped) or (LINES,))
+    kind, path, paid_in = best
     category, note = kinds[kind].category, ""
     if category == "3A/3B":  # a procedure-based bundle is 3B with downside risk, 3A without
         risk = answers[RISK_TYPE]
@@ -73,7 +76,7 @@ def _design(answers: Answers) -> Design:
             category, note = "3A", Text(Answer(RISK_TYPE, risk), ": without downside risk, so 3A")
         else:
             note = Text("3A without downside risk, 3B with it: answer ", Answer(RISK_TYPE), " to tell")
-    return Design(kind, category, path, note=note)
+    return Design(kind, category, path, paid_in, note=note)
 
 
 @rule("LAN-CATEGORY", "lan", "LAN APM Framework category of the payment design", CITATION)
@@ -90,7 +93,8 @@ def explain(d: Design) -> Text:
     c = workbook_category(kind)
     what = (f"Category {c}, {CATEGORY_NAMES[c]}" if kind.linked_to_quality
             else "not linked to quality, so not counted as an APM")
-    text = Text(f"the dominant arrangement is {kind.term.lower()} (", Answer(d.path or LINES),
+    where = f", in the {d.line} line of business" if d.line else ""
+    text = Text(f"the dominant arrangement is {kind.term.lower()}{where} (", Answer(d.path or LINES),
                 f"): {d.category}, {what}")
     return text + Text("; ", d.note) if d.note else text
 
