@@ -41,6 +41,7 @@ from apm_designer.rules.qpp import (
     number,
     strings,
 )
+from apm_designer.rules.thresholds import YEAR, performance_year, threshold
 from apm_designer.toolkit import arrangements, design_factors
 
 INTENDED = "element_1.intended_types"
@@ -309,15 +310,29 @@ def cehrt_share(answers: Answers) -> Outcome:
     return _ok("the CEHRT answers agree")
 
 
-@rule("CON-CEHRT-REWARD", "consistency", "CEHRT penalty or reward only for the Shared Savings Program",
-      "42 CFR 414.1415(a)")
+@rule("CON-CEHRT-REWARD", "consistency", "CEHRT penalty or reward only for the Shared Savings Program, before 2019",
+      "42 CFR 414.1415(a)(1)(ii)")
 def cehrt_reward(answers: Answers) -> Outcome:
     authority = answers[AUTHORITY]
-    if answers[CEHRT_REWARD] is True and authority is not MISSING and authority != "shared_savings_program":
-        return Outcome("not_met", Text(Answer(CEHRT_REWARD, True), ", but only the Shared Savings Program may meet "
-                                       "the CEHRT criterion that way and ", Answer(AUTHORITY, authority),
+    if answers[CEHRT_REWARD] is not True or authority is MISSING:
+        return _ok("does not apply")
+    year = performance_year(answers)
+    route = threshold("ssp_cehrt_penalty_or_reward", year.table_year)
+    claimed = Answer(CEHRT_REWARD, True)
+    if not route.value:  # from 2019 the route is closed to every model, the Shared Savings Program's included
+        if answers[CEHRT_REQUIRED] is True:  # the share is how it meets the criterion; the penalty is a feature
+            return _ok(f"in {year.year} the required share of clinicians, not the penalty or reward, meets the "
+                       "CEHRT criterion")
+        return Outcome("not_met", Text(claimed, f", but in {year.year} no model meets the CEHRT criterion that way: "
+                                       "the penalty-or-reward route was the Shared Savings Program's alone, for QP "
+                                       f"Performance Periods before {route.first}: require a share of clinicians "
+                                       "to use CEHRT instead", year.clause()),
+                       (CEHRT_REWARD, YEAR, CEHRT_REQUIRED))
+    if authority != "shared_savings_program":
+        return Outcome("not_met", Text(claimed, ", but only the Shared Savings Program may meet the CEHRT criterion "
+                                       "that way and ", Answer(AUTHORITY, authority),
                                        ": require a share of clinicians instead"), (CEHRT_REWARD, AUTHORITY))
-    return _ok("does not apply, or the model is in the Shared Savings Program")
+    return _ok(f"the Shared Savings Program may meet the CEHRT criterion that way in {year.year}")
 
 
 @rule("CON-MH-EXPANDED", "consistency", "Expansion under section 1115A(c) only for a section 1115A model",
