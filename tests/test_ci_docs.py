@@ -181,3 +181,10 @@ def test_the_workflow_gives_a_pull_request_no_more_than_reading():
     assert workflow["permissions"] == {"contents": "read"}
     checkout = next(s for s in github_steps() if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["persist-credentials"] is False
+
+
+def test_the_readme_and_the_docs_pass_the_markdown_linter() -> None:
+    """What people read on GitHub lints as clean as the rendered proposals do (the project's .pymarkdown)."""
+    from test_render_hostile import lint
+
+    lint(ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
