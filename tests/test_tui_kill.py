@@ -7,6 +7,7 @@ terminal sends them; the answers are read back from the file the relaunched app 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import sys
@@ -102,3 +103,45 @@ def test_answers_typed_before_a_kill_are_restored_on_the_next_launch(tmp_path):
         child.close(force=True)
     assert answers(load(target).data, TYPED) == TYPED
     assert not draft_path_for(target).exists()
+
+
+# The wizard with a bug: quitting fails, and no settle (so no autosave) ever runs while it is up. Only the crash
+# handling can put the typed answer in the draft.
+WITH_A_BUG = """
+import sys
+from apm_designer.cli import main
+from apm_designer.tui.screens.proposal import ProposalScreen
+
+def quit_fails(self):
+    raise RuntimeError("a bug in quitting")
+
+ProposalScreen.settle = lambda self: None
+ProposalScreen.request_quit = quit_fails
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_bug_in_the_wizard_exits_3_and_keeps_what_was_typed_in_the_draft(tmp_path):
+    """Textual shows the traceback; then one line says it is a bug and where the answers are, and the exit code
+    is apm-designer's for an internal error, not 0 (a script would take the session for a success)."""
+    target = tmp_path / "buggy.yaml"
+    state = tmp_path / "state"
+    env = {**os.environ, "TERM": "xterm-256color", "XDG_STATE_HOME": str(state), "COLUMNS": "80", "LINES": "24"}
+    child = pexpect.spawn(sys.executable, ["-c", WITH_A_BUG, "new", str(target)], env=env, dimensions=(24, 80),
+                          encoding="utf-8", cwd=str(tmp_path), timeout=60)
+    child.logfile_read = seen = io.StringIO()
+    try:
+        child.expect("Overview")
+        pump(child, 1.0)
+        child.send("Typed just before the bug")
+        pump(child, 0.5)
+        child.send(CTRL_Q)
+        child.expect("internal error in the wizard; your answers are kept in the draft")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 3
+    assert "a bug in quitting" in seen.getvalue()  # Textual's traceback, for the bug report
+    draft = read_draft(draft_path_for(target))
+    assert draft is not None and draft.data["metadata"]["title"] == "Typed just before the bug"
+    assert not target.exists()  # nothing was saved: the draft is where the answers are

@@ -29,5 +29,4 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from apm_designer.tui.app import WizardApp
 
-    WizardApp(session).run()
-    return 0
+    return WizardApp(session).run_to_the_end()

@@ -35,8 +35,7 @@ def run(args: argparse.Namespace) -> int:
         session = Session.new(target)
     from apm_designer.tui.app import WizardApp
 
-    WizardApp(session).run()
-    return 0
+    return WizardApp(session).run_to_the_end()
 
 
 def list_models() -> int:

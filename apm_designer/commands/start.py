@@ -8,5 +8,4 @@ import argparse
 def run(args: argparse.Namespace) -> int:
     from apm_designer.tui.app import WizardApp
 
-    WizardApp().run()
-    return 0
+    return WizardApp().run_to_the_end()

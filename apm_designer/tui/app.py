@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import os
+import sys
 import time
 from pathlib import Path
 from typing import ClassVar
@@ -41,6 +42,28 @@ class WizardApp(App[None]):
         self.root = root or (Path(from_environment).resolve() if from_environment else None)
         self.last_input = time.monotonic()  # when the user last typed or clicked: background work waits for a pause
         self.exiting = False  # once quitting, no background work is started
+
+    def run_to_the_end(self) -> int:
+        """Run the wizard and give the command's exit code: 0, or 3 when the wizard itself failed.
+
+        Textual shows a bug's traceback as the app ends. Then the answers are written to the draft, typed since the
+        last autosave or not, so that opening the file (or the start screen) again offers every one of them.
+        """
+        self.run()
+        if not self.return_code:
+            return 0
+        from apm_designer.cli import BUG_REPORT, EXIT_INTERNAL
+
+        kept = "no answers were unsaved"
+        if self.session is not None and self.session.dirty:
+            try:
+                self.session.autosave()
+                kept = (f"your answers are kept in the draft {self.session.draft_path}, offered to you the next time "
+                        "this proposal is opened")
+            except OSError as e:
+                kept = f"the draft could not be written ({e.strerror or e}): your unsaved answers are lost"
+        print(f"apm-designer: internal error in the wizard; {kept}; {BUG_REPORT}", file=sys.stderr)
+        return EXIT_INTERNAL
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.Paste)):
