@@ -27,6 +27,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from apm_designer import resources
+from apm_designer.rules.other_payer import MEDICARE, PAYER_TYPES, SAME_AS_MEDICARE
 from apm_designer.rules.thresholds import questions, threshold, whole_year
 from apm_designer.validation import (
     _checks,
@@ -246,18 +247,56 @@ def resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 YEAR_PATH: Path = ("metadata", "performance_year")
+LINES_PATH: Path = ("payment", "lines_of_business")
+
+
+def asked(f: Field, data: Mapping[str, Any]) -> bool:
+    """Whether the wizard asks question (or group) `f`, given the other answers: only in the years it decides
+    (`asked_for_year`), and a line of business's Other Payer questions only where they decide something
+    (`asked_for_line`). An answer to a question not asked stays in the file."""
+    return asked_for_year(f, data) and asked_for_line(f, data)
+
+
+def asked_when(path: Path) -> bool:
+    """Whether an answer at `path` can change which questions are asked (see `asked`)."""
+    return path == YEAR_PATH or path[-1:] in (("line_of_business",), (SAME_AS_MEDICARE,)) or (
+        dotted(path) in MEDICARE.values())
 
 
 def asked_for_year(f: Field, data: Mapping[str, Any]) -> bool:
     """Whether question `f` is asked for the proposal's performance year: a question a year's row of the thresholds
     table `asks` is asked only in that row's years (with no year answered yet, every question is asked). E.g. the
     Medical Home Model size limit counts the parent organisation through 2022 and the APM Entity's Participation
-    List from 2023 (42 CFR 414.1415(c)(7)); an answer to the question not asked stays in the file."""
-    key = questions().get(f.dotted)
+    List from 2023 (42 CFR 414.1415(c)(7)), and another payer's medical home has no size limit before 2023
+    (414.1420(d)(8))."""
+    key = questions().get(pattern(f.path))
     year = whole_year(get(data, YEAR_PATH))
     if key is None or year is None:
         return True
-    return threshold(key, year).asks == f.dotted
+    return threshold(key, year).asks == pattern(f.path)
+
+
+def asked_for_line(f: Field, data: Mapping[str, Any]) -> bool:
+    """Whether a line of business's Other Payer question is asked: only for a line another payer pays through
+    (Traditional Medicare is judged as the Medicare design), and, on a line the same as the Medicare design, not
+    a question the Medicare design already answers for it, unless the line gives its own answer (which counts
+    instead, so it stays in sight). Questions outside `other_payer` are always asked."""
+    path = f.path
+    if len(path) < 4 or path[:2] != LINES_PATH or path[3] != "other_payer":
+        return True
+    line = get(data, path[:3])
+    if not isinstance(line, Mapping) or line.get("line_of_business") not in PAYER_TYPES:
+        return False
+    name = path[4] if len(path) == 5 else None
+    if name in MEDICARE and get(data, (*path[:4], SAME_AS_MEDICARE)) is True:
+        return not is_blank(get(data, path)) or is_blank(get(data, parse_dotted(MEDICARE[name])))
+    return True
+
+
+def pattern(path: Path) -> str:
+    """The dotted path with every entry's index left out, as the thresholds table names a question of every
+    entry: `payment.lines_of_business[].other_payer.apm_entity_clinicians`."""
+    return re.sub(r"\[\d+\]", "[]", dotted(path))
 
 
 def required_for_final(path: Path) -> bool:

@@ -68,3 +68,58 @@ def test_a_line_without_answers_is_undetermined_and_answering_it_on_the_payment_
         assert line == {"same_as_medicare": True, "marginal_risk_rate": 60, "minimum_loss_rate": 2}
 
     drive(WizardApp(Session.edit(target)), scenario, size=(120, 40))
+
+
+def test_a_line_is_asked_only_the_other_payer_questions_that_decide_something(tmp_path, monkeypatch):
+    """Traditional Medicare is judged as the Medicare design, so its line has no Other Payer questions; a line the
+    same as the Medicare design is not asked what the Medicare design answers for it (unless the line gives its own
+    answer, which counts instead, 414.1420 read per line); and the entity-size question only in the years it
+    decides (414.1420(d)(8): from 2023). Answers to questions not asked stay in the file."""
+    from apm_designer.tui.widgets.fields import slug
+    from apm_designer.wizard import parse_dotted
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "aco.yaml"
+    shutil.copyfile(EXAMPLES / "two-sided-aco.yaml", target)
+    medicare, advantage, commercial = (f"payment.lines_of_business[{i}]" for i in range(3))
+
+    def asked(screen, path: str) -> bool:
+        [box] = screen.query(f"#box-{slug(parse_dotted(path))}")
+        return all(widget.display for widget in box.ancestors_with_self)
+
+    async def scenario(pilot):
+        app, screen = pilot.app, pilot.app.screen
+        await settled(pilot)
+        for line in (medicare, advantage, commercial):
+            await screen.jump(f"{line}.line_of_business")  # opens the line's entry
+            await settled(pilot)
+        assert not asked(screen, f"{medicare}.other_payer")
+        assert asked(screen, f"{advantage}.other_payer.same_as_medicare")
+        # the Medicare design answers these for the Medicare Advantage line, which gives none of its own
+        assert not any(asked(screen, f"{advantage}.other_payer.{name}") for name in ("cehrt_share", "risk_type"))
+        assert asked(screen, f"{advantage}.other_payer.marginal_risk_rate")  # the Medicare design has no such answer
+        assert asked(screen, f"{advantage}.other_payer.apm_entity_clinicians")  # 2025
+        assert asked(screen, f"{commercial}.other_payer.percent_at_risk")  # its own answer counts instead
+        assert not asked(screen, f"{commercial}.other_payer.risk_type")
+
+        await answer(pilot, f"{medicare}.line_of_business", "medicaid")
+        await answer(pilot, f"{advantage}.other_payer.same_as_medicare", False)
+        await settled(pilot)
+        assert asked(screen, f"{medicare}.other_payer.same_as_medicare")
+        assert all(asked(screen, f"{advantage}.other_payer.{name}") for name in ("cehrt_share", "risk_type"))
+
+        await screen.jump("metadata.performance_year")
+        await pilot.press("ctrl+u", *"2022")
+        await settled(pilot)
+        assert app.session.questionnaire.answer(("metadata", "performance_year")) == 2022
+        assert not asked(screen, f"{advantage}.other_payer.apm_entity_clinicians")
+        # a jump to a question not asked lands on the nearest one above it that is
+        await screen.jump(f"{advantage}.other_payer.apm_entity_clinicians")
+        await settled(pilot)
+        assert app.focused is not None and all(widget.display for widget in app.focused.ancestors_with_self)
+
+        line = app.session.questionnaire.data["payment"]["lines_of_business"][1]["other_payer"]
+        assert line["marginal_risk_rate"] == 75 and line["same_as_medicare"] is False
+
+    drive(WizardApp(Session.edit(target)), scenario, size=(120, 40))

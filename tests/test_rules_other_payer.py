@@ -16,7 +16,7 @@ from apm_designer.document import load
 from apm_designer.rules import evaluate
 from apm_designer.rules.engine import MISSING, Answers
 from apm_designer.rules.other_payer import LINE_RULES, average_marginal_risk, judge, lines
-from apm_designer.rules.thresholds import table
+from apm_designer.rules.thresholds import table, threshold
 from apm_designer.validation import is_valid
 from apm_designer.wording import for_people
 from proposals import complete
@@ -387,3 +387,17 @@ def test_vermont_medicaid_next_generation_aco_program_is_an_other_payer_advanced
     # The same design with the capitation replaced by the 2017 plan's upside-only shared savings (its predecessor,
     # the Vermont Medicaid Shared Savings Program) is not one.
     assert judged({**vmng, "risk_type": "upside_only"}, 2020, "medicaid").verdict.value == "no"
+
+
+def test_the_entity_size_question_is_asked_from_2023_of_every_line_and_names_a_real_question():
+    """414.1420(d)(8) limits another payer's medical home to 50 eligible clinicians from 2023 only: the wizard asks
+    each line's entity size in the years whose row `asks` it, and the row names that question for every line."""
+    from apm_designer.validation import field_schema
+    from apm_designer.wizard import Field, asked_for_year, parse_dotted
+
+    rows = {year: threshold("other_payer_medical_home_max_clinicians", year) for year in (2022, 2023)}
+    assert (rows[2022].asks, rows[2023].asks) == ("", "payment.lines_of_business[].other_payer.apm_entity_clinicians")
+    path = parse_dotted("payment.lines_of_business[3].other_payer.apm_entity_clinicians")
+    assert field_schema(path)["type"] == "integer"
+    question = Field(path, "integer", field_schema(path))
+    assert [asked_for_year(question, {"metadata": {"performance_year": y}}) for y in (2022, 2023)] == [False, True]

@@ -65,6 +65,23 @@ def test_typing_into_a_given_answer_adds_to_it_and_ctrl_z_takes_it_back(state, a
 # ------------------------------------------------------------------------------------------- where files go
 
 
+def test_typing_no_on_a_yes_no_question_chooses_no_and_typing_not_clears_it(state, aco):
+    """Textual's list matches its blank option ("Not answered") first, so typing "no" chose it rather than "No"."""
+    path = ("element_1", "cehrt", "required")
+
+    async def scenario(pilot):
+        app = pilot.app
+        await app.screen.jump("element_1.cehrt.required")
+        await settled(pilot)
+        assert app.focused.id == "q-element_1-cehrt-required" and app.session.questionnaire.answer(path) is True
+        for keys, chosen in ((("n", "o"), False), (("y",), True), (("n", "o", "t"), None)):
+            await pilot.press("enter", *keys, "enter")
+            await settled(pilot)
+            assert app.session.questionnaire.answer(path) is chosen, keys
+
+    drive(WizardApp(Session.edit(aco)), scenario, size=(120, 40))
+
+
 def test_make_run_edits_an_untracked_copy_of_the_example():
     """`make run` is a newcomer's first command: saving there (enter on the quit dialog) must not change a file the
     repository tracks."""

@@ -33,6 +33,7 @@ from apm_designer.tui.widgets.fields import (
     Answered,
     EntryBox,
     FieldBox,
+    GroupBox,
     ListBox,
     OpenEntry,
     RemoveEntry,
@@ -44,10 +45,10 @@ from apm_designer.tui.widgets.pages import PageComplete, PaymentMetrics, ReviewP
 from apm_designer.tui.widgets.steps import StepChosen, StepList
 from apm_designer.wizard import (
     REVIEW,
-    YEAR_PATH,
     Check,
     answers_in,
-    asked_for_year,
+    asked,
+    asked_when,
     equal,
     parse_dotted,
     step,
@@ -355,7 +356,7 @@ class ProposalScreen(Screen[None]):
         await self.jump(event.path)
 
     async def jump(self, path: str) -> None:
-        """Go to the answer at a dotted path (or the nearest question above it that is on screen), opening the
+        """Go to the answer at a dotted path (or the nearest question above it that is asked), opening the
         entries of repeatable groups on the way."""
         parts = parse_dotted(path)
         key = step_of(parts).key
@@ -378,7 +379,8 @@ class ProposalScreen(Screen[None]):
                     moved = True
         for n in range(len(parts), 0, -1):
             found = page.query(f"#box-{slug(parts[:n])}")
-            if found:
+            # a question not asked (for the year, or for the line of business) is hidden: go to the one above it
+            if found and all(widget.display for widget in found.first().ancestors_with_self):
                 box = found.first()
                 if moved:
                     self.call_after_refresh(page.scroll_to_widget, box, animate=False, top=True)
@@ -396,9 +398,9 @@ class ProposalScreen(Screen[None]):
     @on(Answered)
     def _answered(self, event: Answered) -> None:
         if self.session.questionnaire.set(event.path, event.value):
-            if event.path == YEAR_PATH:  # some questions are asked only in some years
-                for box in self.query(FieldBox):
-                    box.display = asked_for_year(box.field, self.session.questionnaire.data)
+            if asked_when(event.path):  # some questions are asked only in some years, or for some lines
+                for box in (*self.query(FieldBox), *self.query(GroupBox)):
+                    box.display = asked(box.field, self.session.questionnaire.data)
             self.changed()
 
     @on(AddEntry)

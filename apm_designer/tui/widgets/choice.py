@@ -51,12 +51,27 @@ class CurrentChoice(DrawnLines, SelectCurrent):
         return lines
 
 
+class ChoiceList(SelectOverlay):
+    """Textual's drop-down list, where typing finds an answer before the blank option: Textual matches the blank
+    option's prompt too, so typing "no" on a yes/no question chose "Not answered" rather than "No"."""
+
+    def _find_search_match(self, query: str) -> int | None:
+        found = super()._find_search_match(query)
+        blank = isinstance(self.parent, Select) and self.parent._allow_blank
+        if found != 0 or not blank:
+            return found
+        query = query.lower()
+        places = [(prompt.lower().find(query), index) for index, option in enumerate(self._options) if index
+                  and isinstance(prompt := getattr(option.prompt, "plain", option.prompt), str)]
+        return min(((at, index) for at, index in places if at >= 0), default=(-1, 0))[1]
+
+
 class Choice(Select):  # type: ignore[type-arg]
-    """Textual's Select, with its current value drawn by `CurrentChoice`."""
+    """Textual's Select, with its current value drawn by `CurrentChoice` and its list a `ChoiceList`."""
 
     def compose(self) -> ComposeResult:
         yield CurrentChoice(self.prompt)
-        yield SelectOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
+        yield ChoiceList(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
 
     def watch_expanded(self) -> None:
         self.query_one(CurrentChoice).refresh()  # its arrow

@@ -40,7 +40,7 @@ from apm_designer.wizard import (
     Path,
     Questionnaire,
     as_text,
-    asked_for_year,
+    asked,
     check,
     dotted,
     is_blank,
@@ -101,13 +101,15 @@ def build(field: Field, questionnaire: Questionnaire, *, blink: bool = True, hin
     before (the twenty design factors ask the same two questions) is shown only while its question has focus."""
     hints = set() if hints is None else hints
     if field.kind == "group":
-        return GroupBox(field, questionnaire, blink=blink, hints=hints)
+        group = GroupBox(field, questionnaire, blink=blink, hints=hints)
+        group.display = asked(field, questionnaire.data)
+        return group
     if field.kind == "list":
         return ListBox(field, questionnaire, blink=blink, hints=hints)
     quiet = field.description in hints
     hints.add(field.description)
     box = FieldBox(field, questionnaire.answer(field.path), blink=blink, quiet_hint=quiet)
-    box.display = asked_for_year(field, questionnaire.data)
+    box.display = asked(field, questionnaire.data)
     return box
 
 
