@@ -76,36 +76,33 @@ def test_the_library_on_screen(snap_compare, tmp_path, monkeypatch, size):
 
 
 def test_the_help_shows_how_the_models_the_toolkit_names_answered_the_question_in_use(state):
-    from test_tui import go
+    from test_tui import go, help_page
 
     from apm_designer.drafts import Session
-    from apm_designer.tui.widgets.help import HelpPage
 
     ocm, cpc = cms_models.find("oncology-care-model"), cms_models.find("comprehensive-primary-care-plus")
 
-    def shown(pilot) -> str:
-        page = pilot.app.screen.query_one("#help-pages").visible_content
-        assert isinstance(page, HelpPage)
+    async def shown(pilot) -> str:
+        page = await help_page(pilot, pilot.app.screen.current)
         box = page.query_one(".help-models")
         return str(box.render()) if box.display else ""
 
     async def scenario(pilot):
         await go(pilot, "element_2.value_over_volume")  # the toolkit's element 2 names OCM and CPC+
         await pilot.pause()
-        text = shown(pilot)
+        text = await shown(pilot)
         assert text.startswith("How real models answered: Paying for value over volume\n\n")
         assert f"{ocm.name} (2018). {ocm.data()['element_2']['value_over_volume'][:60]}" in " ".join(text.split())
         assert f"{cpc.name} (2019). A care management fee" in text
         assert pilot.app.focused.id == "q-element_2-value_over_volume"  # the proposer's own answer, in the form
         await go(pilot, "element_2.new_payments")  # a repeatable group: the models' entries do not correspond
         await pilot.pause()
-        assert shown(pilot) == ""
+        assert await shown(pilot) == ""
         await go(pilot, "element_1.financial_risk.type")  # element 1 names the Next Generation ACO Model
         await pilot.pause()
-        assert "Next Generation ACO Model (2019). Two-sided (shared savings and losses)" in shown(pilot)
+        assert "Next Generation ACO Model (2019). Two-sided (shared savings and losses)" in await shown(pilot)
         await go(pilot, "element_7.workflow_fit")  # element 7 names only the Pioneer ACO Model, not in the library
         await pilot.pause()
-        page = pilot.app.screen.query_one("#help-pages").visible_content
-        assert page.id == "help-element_7" and not page.query_one(".help-models").display
+        assert not (await help_page(pilot, "element_7")).query_one(".help-models").display
 
     drive(WizardApp(Session.new()), scenario, size=(120, 40))

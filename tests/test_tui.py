@@ -339,20 +339,29 @@ def test_the_question_in_use_is_marked_by_a_bar_and_its_title_in_the_theme_accen
 # -------------------------------------------------------------------------------------- help and evaluation
 
 
+async def help_page(pilot, key: str) -> HelpPage:
+    """A step's help, once shown: it is built after the form's first refresh, which on a loaded machine may take a
+    few frames."""
+    for _ in range(100):
+        shown = pilot.app.screen.query_one("#help-pages").visible_content
+        if isinstance(shown, HelpPage) and shown.id == f"help-{key}":
+            return shown
+        await pilot.pause(0.05)
+    raise AssertionError(f"the help of {key} was not built")
+
+
 def test_toolkit_help_is_beside_the_form_on_a_wide_terminal_and_toggles_with_f1(state):
     async def scenario(pilot):
         screen = pilot.app.screen
         aside = screen.query_one("#aside")
         assert aside.display
         await screen.show_step("element_4", focus=True)
-        await pilot.pause()  # the help follows the form onto the screen
-        help_text = screen.query_one("#help-element_4", HelpPage).content
+        help_text = (await help_page(pilot, "element_4")).content  # the help follows the form onto the screen
         assert "From real models" in help_text.plain  # the toolkit's examples, each led by its model in bold
         assert any(span.style == "bold" and help_text.plain[span.start:span.end].startswith("Comprehensive ESRD Care")
                    for span in help_text.spans), help_text.plain
         await screen.show_step("payment", focus=True)
-        await pilot.pause()
-        assert "Glossary" in screen.query_one("#help-payment", HelpPage).content.plain
+        assert "Glossary" in (await help_page(pilot, "payment")).content.plain
         await pilot.press("f1")
         assert not aside.display
         await pilot.press("f1")
@@ -366,9 +375,8 @@ def test_help_is_hidden_on_a_small_terminal_until_asked_for(state):
         screen = pilot.app.screen
         assert not screen.query_one("#aside").display
         await pilot.press("f1")
-        await pilot.pause()
+        assert "Welcome" in (await help_page(pilot, "overview")).content.plain
         assert screen.query_one("#aside").display
-        assert "Welcome" in screen.query_one("#help-overview", HelpPage).content.plain
         await pilot.press("f2")
         assert screen.query_one("#aside-tabs").active == "tab-evaluation"
 
