@@ -90,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("markdown", "html"), default="markdown",
                    help="markdown (default), or html: one self-contained page to open in a browser or print")
 
+    p = sub.add_parser("diff", help="what changed between two versions of a proposal, and what it did to the verdicts")
+    p.add_argument("old", metavar="OLD", help="the earlier version: a file, - (standard input) or REV:PATH (git)")
+    p.add_argument("new", metavar="NEW", help="the later version: a file, - (standard input) or REV:PATH (git)")
+    _format(p, ("text", "markdown", "json"))
+    p.add_argument("--fail-on", choices=("verdict-change",), default=None,
+                   help="exit 1 when a verdict changed (APM, Advanced APM, PFPM, MIPS APM, LAN category, an other "
+                        "payer's line)")
+
     p = sub.add_parser("metrics", help="LAN payment-mix metrics for each line of business")
     _paths(p)
     _format(p, ("text", "json", "csv"))
@@ -122,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-REPORTS = ("validate", "evaluate", "metrics", "render", "schema")  # the commands that write to stdout (not the wizard)
+# the commands that write a report to stdout (not the wizard)
+REPORTS = ("validate", "evaluate", "metrics", "render", "schema", "diff")
 EXIT_INTERNAL = 3
 BUG_REPORT = ("this is a bug in apm-designer, not a problem with your proposal: please report it with the command "
               "and the file (APM_DESIGNER_TRACEBACK=1 shows the details)")
