@@ -157,19 +157,30 @@ def _whole(path: tuple[str | int, ...], old_path: tuple[str | int, ...], old: An
 
 def _entry_changes(old: list[Any], new: list[Any], path: tuple[str | int, ...],
                    old_path: tuple[str | int, ...]) -> Iterator[AnswerChange]:
-    """A repeatable group's entries, matched by content: equal entries are left alone wherever they moved, an entry
-    replaced in place is compared answer by answer, and the others are added or removed whole."""
-    matcher = difflib.SequenceMatcher(None, [_key(e) for e in old], [_key(e) for e in new], autojunk=False)
+    """A repeatable group's entries, matched by content: equal entries are left alone wherever they moved (a list
+    put in another order has not changed), an entry replaced in place is compared answer by answer, and the others
+    are added or removed whole."""
+    old_keys, new_keys = [_key(e) for e in old], [_key(e) for e in new]
+    matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
+    changed: list[AnswerChange] = []
+    added: list[int] = []
+    removed: list[int] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
         paired = min(i2 - i1, j2 - j1) if op == "replace" else 0
         for k in range(paired):
-            yield from answer_changes(old[i1 + k], new[j1 + k], (*path, j1 + k), (*old_path, i1 + k))
-        for j in range(j1 + paired, j2):
-            yield AnswerChange(dotted((*path, j)), "added", None, new[j])
-        for i in range(i1 + paired, i2):
-            yield AnswerChange(dotted((*old_path, i)), "removed", old[i], None)
+            changed += answer_changes(old[i1 + k], new[j1 + k], (*path, j1 + k), (*old_path, i1 + k))
+        added += range(j1 + paired, j2)
+        removed += range(i1 + paired, i2)
+    for j in list(added):  # an entry only moved (the same answers elsewhere in the list) is no change
+        same = next((i for i in removed if old_keys[i] == new_keys[j]), None)
+        if same is not None:
+            added.remove(j)
+            removed.remove(same)
+    yield from changed
+    yield from (AnswerChange(dotted((*path, j)), "added", None, new[j]) for j in added)
+    yield from (AnswerChange(dotted((*old_path, i)), "removed", old[i], None) for i in removed)
 
 
 def word_diff(old: Any, new: Any) -> tuple[Word, ...]:

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem.text(), file=sys.stderr)
         invalid = invalid or bool(problems)
-        versions.append(Version(spec, doc))
+        versions.append(Version(doc.path, doc))
     if invalid:
         print("apm-designer diff: a version is not a valid proposal (above): nothing compared", file=sys.stderr)
         return 1
@@ -133,7 +133,7 @@ def _where(version: Version, path: str) -> str:
 
 
 def _words_coded(change: AnswerChange) -> str:
-    return " ".join(text if op == "=" else f"[-{text}-]" if op == "-" else f"{{+{text}+}}"
+    return " ".join(inert(text) if op == "=" else f"[-{inert(text)}-]" if op == "-" else f"{{+{inert(text)}+}}"
                     for op, text in change.words)
 
 
