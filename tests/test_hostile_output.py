@@ -89,6 +89,23 @@ def test_a_hostile_proposal_and_file_name_forge_nothing_in_any_output(tmp_path: 
         assert [f["path"] for f in report["files"]] == files  # exact, yet inert in the log
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_diff_of_hostile_versions_and_file_names_forges_nothing(tmp_path: Path, fmt: str) -> None:
+    """Valid hostile versions (compared) and invalid ones (their problems reported), under hostile file names."""
+    (tmp_path / "old.yaml").write_text(dumps(complete()), encoding="utf-8")
+    files = hostile_tree(tmp_path)
+    for name in FILE_NAMES[:3]:
+        (tmp_path / f"valid {name}").write_text(dumps(complete(metadata__title=TITLE, element_3__model_design=TITLE)),
+                                                encoding="utf-8")
+    for new, code in [*((f, 1) for f in files), *((str(tmp_path / f"valid {n}"), 0) for n in FILE_NAMES[:3])]:
+        r = subprocess.run([sys.executable, "-m", "apm_designer", "diff", "--format", fmt, str(tmp_path / "old.yaml"),
+                            new], capture_output=True, text=True, timeout=120, encoding="utf-8")
+        assert r.returncode == code, r.stderr
+        assert_inert(r.stdout + r.stderr, [], annotations=False, markdown=fmt == "markdown")
+        if fmt == "json" and code == 0:
+            assert json.loads(r.stdout)["new"]["path"] == new  # exact, yet inert in the log
+
+
 def test_the_rendered_markdown_forges_nothing_when_a_log_shows_it(tmp_path: Path) -> None:
     (tmp_path / "p.yaml").write_text(dumps(minimal(metadata__title=TITLE, element_3__model_design=TITLE)))
     r = subprocess.run([sys.executable, "-m", "apm_designer", "render", "p.yaml"], capture_output=True, text=True,
@@ -117,6 +134,12 @@ def test_any_answers_in_every_output_format_end_in_a_report_never_a_crash(tmp_pa
         code, log = in_process(command, *extra, str(path))
         assert code in (0, 1), (command, fmt, log)
         assert_inert(log, [str(path)], annotations=fmt == "github")
+    before = folder / "before.yaml"
+    before.write_text(dumps(complete()), encoding="utf-8")
+    for fmt in ("text", "markdown", "json"):
+        code, log = in_process("diff", "--format", fmt, str(before), str(path))
+        assert code in (0, 1), ("diff", fmt, log)
+        assert_inert(log, [], annotations=False, markdown=fmt == "markdown")
 
 
 @FUZZ
