@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old", metavar="OLD", help="the earlier version: a file, - (standard input) or REV:PATH (git)")
     p.add_argument("new", metavar="NEW", help="the later version: a file, - (standard input) or REV:PATH (git)")
     _format(p, ("text", "markdown", "json"))
+    p.add_argument("--heading-level", type=int, choices=(1, 2, 3), default=1, metavar="N",
+                   help="markdown: the level of its title, 1 to 3 (default 1; 2 for a section among several)")
     p.add_argument("--fail-on", choices=("verdict-change",), default=None,
                    help="exit 1 when a verdict changed (APM, Advanced APM, PFPM, MIPS APM, LAN category, an other "
                         "payer's line)")

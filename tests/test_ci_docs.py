@@ -35,9 +35,12 @@ def yaml_blocks() -> list[Any]:
 
 
 def block(kind: str) -> dict[str, Any]:
-    """The GitHub workflow (has `jobs`), the GitLab job (has a job with `script`) or the pre-commit config."""
+    """The GitHub workflow of checks (`proposals`), the one that comments on a pull request's changes
+    (`proposal changes`), the GitLab job (has a job with `script`) or the pre-commit config."""
     for b in yaml_blocks():
-        if kind == "github" and "jobs" in b:
+        if kind == "github" and "jobs" in b and b["name"] == "proposals":
+            return b
+        if kind == "github-changes" and "jobs" in b and b["name"] == "proposal changes":
             return b
         if kind == "gitlab" and any(isinstance(v, dict) and "script" in v for v in b.values()):
             return next(v for v in b.values() if isinstance(v, dict) and "script" in v)
@@ -46,34 +49,39 @@ def block(kind: str) -> dict[str, Any]:
     raise AssertionError(f"docs/ci.md has no {kind} YAML block")
 
 
-def github_steps() -> list[dict[str, Any]]:
-    (job,) = block("github")["jobs"].values()
+def github_steps(kind: str = "github") -> list[dict[str, Any]]:
+    (job,) = block(kind)["jobs"].values()
     return job["steps"]
 
 
 def shell_scripts() -> dict[str, list[str]]:
     """The shell each CI runs, beyond installing: GitHub's `run:` steps, GitLab's script and after_script."""
     github = [s["run"] for s in github_steps() if "run" in s and "pip install" not in s["run"]]
+    changes = [s["run"] for s in github_steps("github-changes") if "run" in s and "pip install" not in s["run"]]
     gitlab = block("gitlab")
-    return {"github": github, "gitlab": ["\n".join(gitlab["script"]), "\n".join(gitlab["after_script"])]}
+    return {"github": github, "github-changes": changes,
+            "gitlab": ["\n".join(gitlab["script"]), "\n".join(gitlab["after_script"])]}
 
 
 def apm_commands() -> list[list[str]]:
-    """Every `apm-designer ...` command line in the YAML blocks, as argv without its output redirection."""
+    """Every `apm-designer ...` command line in the YAML blocks, as argv without its output redirection (and the
+    `||` that may end it)."""
     found = []
     for scripts in shell_scripts().values():
         for line in "\n".join(scripts).splitlines():
-            words = shlex.split(line)
+            words = shlex.split(line.strip().removesuffix("||"))
             if words and words[0] == "apm-designer":
-                found.append(words[1:words.index(">")] if ">" in words else words[1:])
+                redirect = next((i for i, w in enumerate(words) if w in (">", ">>")), len(words))
+                found.append(words[1:redirect])
     return found
 
 
 def test_every_yaml_block_parses_and_each_ci_is_there():
-    assert len(yaml_blocks()) == 3
-    workflow = block("github")
-    assert workflow.get("on", workflow.get(True))  # PyYAML reads the bare key `on` as YAML 1.1's true
-    assert {"validate", "evaluate", "render"} <= {c[0] for c in apm_commands()}
+    assert len(yaml_blocks()) == 4
+    for kind in ("github", "github-changes"):
+        workflow = block(kind)
+        assert workflow.get("on", workflow.get(True))  # PyYAML reads the bare key `on` as YAML 1.1's true
+    assert {"validate", "evaluate", "render", "diff"} <= {c[0] for c in apm_commands()}
 
 
 def test_every_command_is_accepted_by_the_cli_parser():
@@ -188,3 +196,69 @@ def test_the_readme_and_the_docs_pass_the_markdown_linter() -> None:
     from test_render_hostile import lint
 
     lint(ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
+
+
+def changes_repo(tmp_path: Path) -> tuple[Path, str]:
+    """A repository whose base commit holds three examples; a pull request's commit lowers one's CEHRT share below
+    75%, renames another's organisation, leaves the third alone and adds a new proposal. Returns it and the base
+    commit."""
+    repo = ci_repo(tmp_path, [EXAMPLES / "two-sided-aco.yaml", EXAMPLES / "small-practice-medical-home.yaml",
+                              EXAMPLES / "upside-only-shared-savings.yaml"])
+    env = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "T",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "base")
+    git("update-ref", "refs/remotes/origin/main", "HEAD")  # as actions/checkout leaves the base branch
+    base = "origin/main"
+    aco = repo / "proposals" / "two-sided-aco.yaml"
+    aco.write_text(aco.read_text(encoding="utf-8").replace("share_of_clinicians: 80", "share_of_clinicians: 70", 1),
+                   encoding="utf-8")
+    home = repo / "proposals" / "small-practice-medical-home.yaml"
+    home.write_text(home.read_text(encoding="utf-8").replace("  organisation: ", "  organisation: The ", 1),
+                    encoding="utf-8")
+    shutil.copy(EXAMPLES / "oncology-episode-pfpm.yaml", repo / "proposals" / "new.yaml")
+    git("add", ".")
+    git("commit", "-qm", "the pull request")
+    return repo, base
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed: the workflow compares with it")
+def test_the_comparison_step_comments_on_each_modified_proposal_in_words(tmp_path):
+    """The workflow's comparison step, run as written: a section for each modified proposal (not the new one, not
+    the untouched one), in a reviewer's words, lint clean; it goes to the run's summary too."""
+    repo, base = changes_repo(tmp_path)
+    compare, post = shell_scripts()["github-changes"]
+    summary = tmp_path / "summary.md"
+    env = {"BASE": base, "GITHUB_STEP_SUMMARY": str(summary)}  # BASE: origin/${{ github.base_ref }}
+    done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", compare], cwd=repo, text=True, capture_output=True,
+                          timeout=300, env={**os.environ, **env,
+                                            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    comment = (repo / "changes.md").read_text(encoding="utf-8")
+    assert comment.startswith("# Proposal changes\n\n## What changed in ")
+    assert comment.count("\n## What changed in ") == 2 and "Community Oncology" not in comment
+    assert "\n## What changed in Tri-County Accountable Care Partnership" in comment
+    assert "\n### Verdicts that changed\n" in comment
+    assert "**No verdict changed.**" in comment and "- **Overview · Proposing organisation**: " in comment
+    assert "From origin/main:proposals/two-sided-aco.yaml to proposals/two-sided-aco.yaml." in comment
+    assert "**Verdicts changed:** Advanced APM: Yes → No." in comment
+    assert "- **Element 1 · Share of clinicians required to use CEHRT**: 80% → 70%" in comment
+    assert summary.read_text(encoding="utf-8") == comment
+    from test_render_hostile import lint
+
+    lint(repo / "changes.md")
+    assert 'gh pr comment "$PR" --body-file changes.md' in post and post.startswith("if [ -s changes.md ]")
+    # a pull request that modifies no proposal: nothing to post, and the step passes without calling gh
+    (repo / "changes.md").write_text("", encoding="utf-8")
+    quiet = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", post], cwd=repo, text=True, capture_output=True,
+                           timeout=60, env={"PATH": "/nonexistent", "PR": "1"})
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    permissions = block("github-changes")["permissions"]
+    assert permissions == {"contents": "read", "pull-requests": "write"}  # no more than commenting needs
+    checkout = next(s for s in github_steps("github-changes") if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}  # the base commit is there to read

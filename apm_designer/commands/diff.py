@@ -9,7 +9,8 @@ file that names an existing file is that file, even with a colon in its name.
   it; each verdict that changed with the findings that flipped; the checks that started or stopped warning; the
   LAN metrics that moved.
 - markdown, for a reviewer and a pull-request comment: the same in words (each answer by its place and question,
-  values as their labels, long texts as a word diff), the verdicts first.
+  values as their labels, long texts as a word diff), the verdicts first; a page of its own, or with
+  `--heading-level 2` a section of a page that holds several.
 - json, for programs: the same with paths, codes and values as given (schemas/diff-output.schema.json).
 
 Exit codes: 0 compared (whatever changed), 1 a version is not a valid proposal (its problems are printed, located)
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         out.write(json_text(as_json(comparison, old, new)) + "\n")
     elif args.format == "markdown":
-        out.write(markdown(comparison, old, new))
+        out.write(markdown(comparison, old, new, level=args.heading_level))
     else:
         write_text(comparison, old, new, out)
     return 1 if args.fail_on == "verdict-change" and comparison.verdict_changed else 0
@@ -239,9 +240,11 @@ def _words_for_people(change: AnswerChange) -> str:
     return " ".join(out)
 
 
-def markdown(c: Comparison, old: Version, new: Version) -> str:
+def markdown(c: Comparison, old: Version, new: Version, level: int = 1) -> str:
+    """The comparison as a reviewer's page, its title a heading of `level` (2 to put several under one title)."""
+    head, sub = "#" * level, "#" * (level + 1)
     title = new.doc.data.get("metadata", {}).get("title") or old.doc.data.get("metadata", {}).get("title") or ""
-    lines = [f"# What changed in {inline(title) if title else 'the proposal'}", "",
+    lines = [f"{head} What changed in {inline(title) if title else 'the proposal'}", "",
              f"From {inline(old.display)} to {inline(new.display)}."]
     if c.old_year != c.new_year:
         lines[-1] += f" Performance year {c.old_year} → {c.new_year}."
@@ -249,21 +252,21 @@ def markdown(c: Comparison, old: Version, new: Version) -> str:
         return "\n".join([*lines, "", "Nothing changed: the same answers, the same verdicts."]) + "\n"
     lines += ["", _verdict_line(c)]
     if c.verdicts:
-        lines += ["", "## Verdicts that changed", ""]
+        lines += ["", f"{sub} Verdicts that changed", ""]
         for v in c.verdicts:
             lines += _verdict_lines(v)
     if c.checks:
-        lines += ["", "## Checks", ""]
+        lines += ["", f"{sub} Checks", ""]
         for f in c.checks:
             now = "no longer passes" if f.new == "not_met" else "passes now"
             lines.append(f"- The check “{inline(f.title)}” {now} ({inline(f.citation)}). "
                          f"{_sentence(wording.for_people(f.explanation))}")
     counts = c.counts()
-    lines += ["", "## Answers that changed", "",
+    lines += ["", f"{sub} Answers that changed", "",
               f"{counts['changed']} changed, {counts['added']} added, {counts['removed']} removed.", ""]
     lines += [_answer_line(a) for a in c.answers]
     if c.metrics:
-        lines += ["", "## LAN payment metrics that moved", "", "| Line of business | Metric | Before | After |",
+        lines += ["", f"{sub} LAN payment metrics that moved", "", "| Line of business | Metric | Before | After |",
                   "| --- | --- | --- | --- |"]
         lines += [f"| {inline(m.line_label)} | {m.metric}. {inline(m.label)} | {_metric_value(m, 'old', '—')} | "
                   f"{_metric_value(m, 'new', '—')} |" for m in c.metrics]
