@@ -255,7 +255,8 @@ def test_the_comparison_step_comments_on_each_modified_proposal_in_words(tmp_pat
     assert 'gh pr comment "$PR" --body-file changes.md' in post and post.startswith("if [ -s changes.md ]")
     # a pull request that modifies no proposal: nothing to post, and the step passes without calling gh
     (repo / "changes.md").write_text("", encoding="utf-8")
-    quiet = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", post], cwd=repo, text=True, capture_output=True,
+    bash = shutil.which("bash") or "bash"
+    quiet = subprocess.run([bash, "-e", "-o", "pipefail", "-c", post], cwd=repo, text=True, capture_output=True,
                            timeout=60, env={"PATH": "/nonexistent", "PR": "1"})
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
     permissions = block("github-changes")["permissions"]
