@@ -93,7 +93,7 @@ def test_a_cehrt_share_lowered_across_the_threshold_flips_advanced_apm_and_fails
                 if "share_of_clinicians" in text)
     assert f"HEAD:{PROPOSAL}:{line}:5: changed element_1.cehrt.share_of_clinicians: 80 -> 70" in done.stdout
     assert "    advanced_apm: yes -> no" in done.stdout
-    assert "[met -> not_met] AAPM-CEHRT [42 CFR 414.1415(a)(1)]" in done.stdout
+    assert "[met -> not_met] AAPM-CEHRT: Requires enough clinicians to use certified EHR technology [42" in done.stdout
     assert done.stdout.splitlines()[-1] == "1 answer changed; 1 verdict changed: Advanced APM"
     # without the gate, a change is no failure
     assert cli("HEAD~1:" + PROPOSAL, "HEAD:" + PROPOSAL, cwd=repo).returncode == 0

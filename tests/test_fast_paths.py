@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
-from apm_designer.commands.evaluate import WIDTH, _wrap
+from apm_designer.commands.evaluate import WIDTH, wrap
 from apm_designer.document import LoadError, _may_hold_anchors, _may_nest_deeper_than, load, loads
 from apm_designer.resources import proposal_schema
 from apm_designer.schema_check import compile_check, conforms
@@ -208,4 +208,4 @@ def test_no_anchor_or_alias_the_parser_sees_escapes_loading(text: str) -> None:
 def test_report_lines_wrap_as_textwrap_wraps_them(text: str, indent: str, more: str | None) -> None:
     expected = textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent if more is None else more,
                              break_on_hyphens=False, break_long_words=False)
-    assert _wrap(text, indent, more) == expected
+    assert wrap(text, indent, more) == expected

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from apm_designer import wording
+from apm_designer.commands.evaluate import wrap
 from apm_designer.diff import AnswerChange, Comparison, FindingFlip, MetricMove, VerdictChange, compare
 from apm_designer.document import Document, LoadError, UnreadableFile, decode, load, loads
 from apm_designer.metrics import money, percent
@@ -157,11 +158,11 @@ def write_text(c: Comparison, old: Version, new: Version, out: TextIO) -> None:
         which = f" {v.line} ({v.line_of_business})" if v.line else ""
         lines.append(f"    {v.label}{which}: {v.old or 'absent'} -> {v.new or 'absent'}")
         if not _told_by_findings(v):
-            lines.append(f"      {inert(str(v.reason))}")
-        lines += [f"      {_flip_coded(f)}" for f in v.findings]
+            lines += wrap(str(v.reason), "      ")
+        lines += [line for f in v.findings for line in _flip_coded(f, "      ")]
     if c.checks:
         lines.append(f"  Checks: {len(c.checks)} changed")
-        lines += [f"    {_flip_coded(f)}" for f in c.checks]
+        lines += [line for f in c.checks for line in _flip_coded(f, "    ")]
     if c.metrics:
         lines.append(f"  LAN metrics: {len(c.metrics)} moved")
         lines += [f"    {m.line} ({m.line_of_business}) metric {m.metric} {m.key}: {_metric_value(m, 'old')} -> "
@@ -170,9 +171,10 @@ def write_text(c: Comparison, old: Version, new: Version, out: TextIO) -> None:
     out.write("\n".join(lines) + "\n")
 
 
-def _flip_coded(f: FindingFlip) -> str:
-    return (f"[{f.old or 'absent'} -> {f.new or 'absent'}] {f.rule_id} [{f.citation}]: "
-            f"{inert(str(f.explanation))}")
+def _flip_coded(f: FindingFlip, indent: str) -> list[str]:
+    """A flipped finding as evaluate writes a finding: its status change, rule and citation, then why."""
+    head = f"[{f.old or 'absent'} -> {f.new or 'absent'}] {f.rule_id}: {f.title} [{f.citation}]"
+    return [*wrap(head, indent, indent + "    "), *wrap(str(f.explanation), indent + "    ")]
 
 
 def _metric_value(m: MetricMove, side: str, absent: str = "absent") -> str:

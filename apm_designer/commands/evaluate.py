@@ -184,7 +184,7 @@ def verdict_value(v: Verdict) -> str:
     return v.value
 
 
-def _wrap(text: str, indent: str, more: str | None = None) -> list[str]:
+def wrap(text: str, indent: str, more: str | None = None) -> list[str]:
     """`text` (inert: it may quote answers) in lines of at most WIDTH, the first indented by `indent`, the others by
     `more`."""
     text, more = inert(text), indent if more is None else more
@@ -211,12 +211,12 @@ def write_text(doc: Document, ev: Evaluation, warnings: list[Problem], gates: li
     title = doc.data.get("metadata", {}).get("title", "")
     lines = [f"{inert(doc.path)}: {inert(str(title))} (performance year {ev.performance_year})"]
     if ev.year_note:
-        lines += _wrap(f"note: {ev.year_note}", "  ")
+        lines += wrap(f"note: {ev.year_note}", "  ")
     width = max(len(LABEL_NAMES[label]) for label in CLASSIFICATIONS)
     for label in CLASSIFICATIONS:
         v = ev.verdicts[label]
         lines.append(f"  {LABEL_NAMES[label]:<{width}}  {verdict_value(v)}")
-        lines += _wrap(v.reason, "      ")  # an undetermined verdict's reason names the answers it needs
+        lines += wrap(v.reason, "      ")  # an undetermined verdict's reason names the answers it needs
     lines += other_payer_verdicts(ev)
     for label in CLASSIFICATIONS:
         lines += ["", f"  {LABEL_NAMES[label]} findings"]
@@ -230,9 +230,9 @@ def write_text(doc: Document, ev: Evaluation, warnings: list[Problem], gates: li
         lines += ["", "  Checks still needing answers"]
         lines += [line for f in undecided for line in _finding_lines(f)]
     lines += ["", f"  Warnings ({len(warnings)})" if warnings else "  No warnings"]
-    lines += [line for w in warnings for line in _wrap(w.text(), "    ", "        ")]
+    lines += [line for w in warnings for line in wrap(w.text(), "    ", "        ")]
     for g in gates:
-        lines += _wrap(f"{g.name}: {'passed' if g.passed else 'FAILED'} ({g.reason})", "  ", "      ")
+        lines += wrap(f"{g.name}: {'passed' if g.passed else 'FAILED'} ({g.reason})", "  ", "      ")
     out.write("\n".join(lines) + "\n\n")
 
 
@@ -243,13 +243,13 @@ def other_payer_verdicts(ev: Evaluation) -> list[str]:
     lines = ["", "  Other Payer Advanced APM (42 CFR 414.1420), by line of business"]
     for judged in ev.other_payers:
         lines.append(f"    {judged.path} ({judged.line_of_business})  {judged.verdict.value}")
-        lines += _wrap(judged.verdict.reason, "        ")
+        lines += wrap(judged.verdict.reason, "        ")
     return lines
 
 
 def _finding_lines(f: Finding) -> list[str]:
     head = f"[{STATUS[f.status]}] {f.rule_id}: {f.title} [{f.citation}]"
-    return [*_wrap(head, "    ", "        "), *_wrap(f.explanation, "        ")]
+    return [*wrap(head, "    ", "        "), *wrap(f.explanation, "        ")]
 
 
 # ---------------------------------------------------------------------------------------------------- github
