@@ -235,3 +235,31 @@ def test_a_hostile_proposal_forges_nothing_in_any_format(repo):
     out = json.loads(cli("HEAD~1:" + PROPOSAL, "HEAD:" + PROPOSAL, "--format", "json", cwd=repo).stdout)
     title = next(a for a in out["answers"] if a["path"] == "metadata.title")
     assert title["new"] == "Title\n::error file=x::forged\x1b[2J"  # JSON keeps the value exactly
+
+
+def test_the_readme_shows_what_diff_prints(tmp_path):
+    """The README's example, run as it says (the example committed, its CEHRT share lowered in the work tree) in a
+    repository holding the example at the same path: its output is the README's, line for line."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```console\n$ apm-designer diff --fail-on verdict-change ", 1)[1].split("\n```", 1)[0]
+    sessions = re.split(r"^\$ ", "$ apm-designer diff --fail-on verdict-change " + block, flags=re.M)[1:]
+    target = tmp_path / "proposals" / "examples" / "two-sided-aco.yaml"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(EXAMPLE, target)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "the example")
+    target.write_text(target.read_text(encoding="utf-8").replace("share_of_clinicians: 80", "share_of_clinicians: 70",
+                                                                 1), encoding="utf-8")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    code = None
+    for session in sessions:
+        command, _, shown = session.partition("\n")
+        if command == "echo $?":
+            assert shown.rstrip("\n") == str(code), shown
+            continue
+        done = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=120)
+        code = done.returncode
+        assert done.stdout.rstrip("\n") == shown.rstrip("\n"), command
+    assert code is not None
