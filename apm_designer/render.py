@@ -32,6 +32,7 @@ from apm_designer.resources import TEMPLATES_DIR
 from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
 from apm_designer.toolkit import arrangements, design_factors, element, glossary
 from apm_designer.validation import dotted, field_schema, missing_for_final
+from apm_designer.wording import VERDICTS as VALUES
 from apm_designer.wording import for_people, note, parts, place, value
 from apm_designer.wording import said as _scalar
 
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from apm_designer.rules import Evaluation, LineVerdict, PtacCriterion
 
 ELEMENTS = tuple(f"element_{n}" for n in range(1, 8))
-VALUES = {"yes": "Yes", "no": "No", "undetermined": "Undetermined"}
 SUMMARY_MISSING = 6  # the missing answers the summary names before "and N more"
 STATUSES = {"met": "Met", "not_met": "Not met", "unknown": "Unknown", "addressed": "Addressed",
             "partly": "Partly addressed", "missing": "Not addressed"}

@@ -80,6 +80,19 @@ def said(given: Any, schema: Mapping[str, Any], labels: Mapping[str, str] | None
     return str(given)
 
 
+VERDICTS = {"yes": "Yes", "no": "No", "undetermined": "Undetermined"}
+
+
+def verdict(label: str, given: str | None) -> str:
+    """A verdict's value as a person reads it: Yes, No, Undetermined, a LAN category ("Category 3B"), or, for a
+    line of business that one version of a proposal does not have, "no such line of business"."""
+    if given is None:
+        return "no such line of business"
+    if label == "lan" and given not in VERDICTS:
+        return f"Category {given}"
+    return VERDICTS.get(given, given)
+
+
 def answer(named: Answer) -> str:
     """An answer named in an explanation: its place, and its value when the sentence states it."""
     where = place(named.path)

@@ -36,7 +36,7 @@ from apm_designer.diff import AnswerChange, Comparison, FindingFlip, MetricMove,
 from apm_designer.document import Document, LoadError, UnreadableFile, decode, load, loads
 from apm_designer.metrics import money, percent
 from apm_designer.problems import Problem, inert, json_text
-from apm_designer.render import VALUES, inline
+from apm_designer.render import inline
 from apm_designer.validation import validate
 from apm_designer.wizard import parse_dotted
 
@@ -199,14 +199,6 @@ def _value(path: str, value: Any) -> str:
     return inline(wording.value(path, value))
 
 
-def _verdict_word(label: str, value: str | None) -> str:
-    if value is None:
-        return "no such line of business"
-    if label == "lan":
-        return VALUES.get(value, f"Category {value}")
-    return VALUES.get(value, value)
-
-
 def _entry_answers(path: str, entry: Any) -> str:
     """A whole entry's answers on one line: "Measure name: “…”; Measure type: Outcome"."""
     said = [f"{inline(wording.place(p).rsplit(' · ', 1)[-1])}: {_value(p, v)}" for p, v in _leaves(path, entry)]
@@ -278,7 +270,7 @@ def markdown(c: Comparison, old: Version, new: Version, level: int = 1) -> str:
 def _verdict_line(c: Comparison) -> str:
     if not c.verdicts:
         return "**No verdict changed.**"
-    said = "; ".join(f"{_verdict_name(v)}: {_verdict_word(v.label, v.old)} → {_verdict_word(v.label, v.new)}"
+    said = "; ".join(f"{_verdict_name(v)}: {wording.verdict(v.label, v.old)} → {wording.verdict(v.label, v.new)}"
                      for v in c.verdicts)
     return f"**Verdicts changed:** {said}."
 
@@ -290,7 +282,7 @@ def _verdict_name(v: VerdictChange) -> str:
 
 
 def _verdict_lines(v: VerdictChange) -> list[str]:
-    lines = [f"- **{_verdict_name(v)}**: {_verdict_word(v.label, v.old)} → **{_verdict_word(v.label, v.new)}**."]
+    lines = [f"- **{_verdict_name(v)}**: {wording.verdict(v.label, v.old)} → **{wording.verdict(v.label, v.new)}**."]
     if not _told_by_findings(v):
         lines[0] += f" {_sentence(wording.for_people(v.reason))}"
     for f in v.findings:

@@ -10,7 +10,7 @@ import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -56,6 +56,9 @@ from apm_designer.wizard import (
     steps,
     without_problems,
 )
+
+if TYPE_CHECKING:
+    from apm_designer.diff import Comparison
 
 HEADER_ASIDE = 18  # columns of the header beside its title: Textual 8.2.8's icon (8) and clock space (10)
 WIDE = 120  # columns from which the help and evaluation pane shows beside the form by default
@@ -115,6 +118,7 @@ class ProposalScreen(Screen[None]):
         self.pages: dict[str, StepPage | ReviewPage] = {}
         self._checked = 0  # how many times the answers have been checked
         self._page_checked: dict[str, int] = {}  # by step: the check its page shows
+        self._saved: tuple[Any, Any] | None = None  # the file's answers as last opened or saved, and their evaluation
         self._panel_checked = 0
         self._building: AwaitMount | None = None  # a page being mounted (see WizardApp.exit)
         self.exported: set[Path] = set()  # the files the export wrote in this session (resolved)
@@ -490,11 +494,29 @@ class ProposalScreen(Screen[None]):
         self._page_checked[key] = self._checked
         q = self.session.questionnaire
         if isinstance(page, ReviewPage):
-            page.show(q.data, self.check, self.evaluation, rendered_markdown(q.data, self.evaluation, self.check))
+            page.show(q.data, self.check, self.evaluation, rendered_markdown(q.data, self.evaluation, self.check),
+                      self.changes_since_saved())
             return
         self._show_check(page, self.check)
         for metrics in page.query(PaymentMetrics):
             metrics.show(q.data, self.evaluation)
+
+    def changes_since_saved(self) -> Comparison | None:
+        """The answers and verdicts against the file as it was opened or last saved (what saving would change);
+        None for a proposal with no file yet. The file's side is evaluated once per opening or save."""
+        from apm_designer.diff import compare  # with the rules, imported once the wizard has been shown
+
+        file = self.session.file
+        if file is None or not file.exists or self.evaluation is None:
+            return None
+        if self._saved is None or self._saved[0] is not file.data:
+            try:
+                self._saved = (file.data, evaluate(file.data))
+            except Exception as e:  # a bug in a rule: show no comparison rather than end the session
+                self.log.error("evaluating the saved file failed", e)
+                return None
+        return compare(file.data, self.session.questionnaire.data, old_evaluation=self._saved[1],
+                       new_evaluation=self.evaluation)
 
     def _show_check(self, widget: Widget, check: Check) -> None:
         """Problems at the questions under `widget`, and the state of its closed entries."""
@@ -579,6 +601,9 @@ class ProposalScreen(Screen[None]):
             return False
         self.notify(f"Saved {_shown(saved)}", timeout=3)
         self._show_title()
+        review = self.pages.get(REVIEW)
+        if isinstance(review, ReviewPage):  # nothing is changed against the file now
+            review.show_changes(self.changes_since_saved())
         return True
 
     @on(Button.Pressed, "#review-export")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -16,7 +16,10 @@ from apm_designer.metrics import PaymentMix, compute, format_table
 from apm_designer.tui.widgets.evaluation import JumpTo, other_payer_summary
 from apm_designer.tui.widgets.fields import after_each_layout, build, focus_first_answer
 from apm_designer.wizard import REVIEW, Check, Questionnaire, Step, dotted, step_fields, steps
-from apm_designer.wording import for_people, note, place
+from apm_designer.wording import for_people, note, place, value, verdict
+
+if TYPE_CHECKING:
+    from apm_designer.diff import Comparison
 
 
 def page_id(key: str) -> str:
@@ -143,6 +146,8 @@ class ReviewPage(VerticalScroll):
         yield Static("Review", classes="page-title")
         yield Static("", id="review-summary", classes="page-question", markup=False)
         yield OptionList(id="review-problems")
+        yield Static("", id="review-changes-title", classes="page-question", markup=False)
+        yield OptionList(id="review-changes")
         with Horizontal(classes="nav"):
             yield Button("Save", id="review-save", variant="primary", compact=True)
             yield Button("Export Markdown", id="review-export", compact=True)
@@ -156,7 +161,7 @@ class ReviewPage(VerticalScroll):
     def focus_first(self) -> None:
         self.query_one("#review-problems", OptionList).focus()
 
-    def show(self, data: Any, check: Check, evaluation: Any, markdown: str) -> None:
+    def show(self, data: Any, check: Check, evaluation: Any, markdown: str, changes: Comparison | None = None) -> None:
         options: list[Option] = []
         targets: dict[str, str] = {}
         for path, messages in check.problems.items():
@@ -189,12 +194,67 @@ class ReviewPage(VerticalScroll):
         self.query_one("#review-summary", Static).update(
             summary[0].upper() + summary[1:] + (" Select a line to go to its answer." if options else ""))
         self.query_one("#review-markdown").update(markdown)
+        self.show_changes(changes)
+
+    def show_changes(self, changes: Comparison | None) -> None:
+        """What the answers change against the file as opened or last saved: the verdicts that change first, then
+        the checks, then the answers (select one to go there). Hidden for a proposal not saved yet."""
+        title = self.query_one("#review-changes-title", Static)
+        shown = self.query_one("#review-changes", OptionList)
+        title.display = shown.display = changes is not None
+        if changes is None:
+            return
+        options: list[Option] = []
+        for prompt, path in change_lines(changes):
+            if path is None:
+                options.append(Option(prompt, disabled=True))
+            else:
+                self.targets[key := f"go-{len(self.targets)}"] = path
+                options.append(Option(prompt, id=key))
+        n, verdicts = sum(changes.counts().values()), len(changes.verdicts)
+        title.update(f"Changes since the file was saved: {_count(n, 'answer')}, "
+                     f"{_count(verdicts, 'verdict')} changed." if options else "Changes since the file was saved")
+        shown.set_options(options or [Option(Content.styled("✓ The same as the file on disk: nothing to save.",
+                                                            "$text-success"), disabled=True)])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         path = self.targets.get(event.option_id or "")
         if path:
             self.post_message(JumpTo(path))
+
+
+def change_lines(c: Comparison) -> list[tuple[Content, str | None]]:
+    """A comparison as a proposer reads it, a line per change, each with the answer to go to (or None)."""
+    lines: list[tuple[Content, str | None]] = []
+    for v in c.verdicts:
+        name = v.name if not v.line else f"{v.name} · {value(f'{v.line}.line_of_business', v.line_of_business)}"
+        why = v.findings[0].explanation if v.findings else v.reason
+        target = (v.findings[0].fields[:1] or (None,))[0] if v.findings else (v.line or None)
+        lines.append((Content.assemble(("◆ ", "$text-accent"), (name, "bold"), ": ", verdict(v.label, v.old), " → ",
+                                       (verdict(v.label, v.new), "bold"), " · ", for_people(why)), target))
+    for f in c.checks:
+        passes = f.new != "not_met"
+        lines.append((Content.assemble(("✓ " if passes else "⚠ ", "$text-success" if passes else "$text-warning"),
+                                       (f.title, "bold"), ": ", "passes now" if passes else "no longer passes"),
+                      f.fields[0] if f.fields else None))
+    for a in c.answers:
+        where = place(a.path)
+        if a.change == "added":
+            lines.append((Content.assemble(("+ ", "$text-success"), (where, "bold"), " added"), a.path))
+        elif a.change == "removed":  # go to the list or group it was in
+            lines.append((Content.assemble(("− ", "$text-error"), (where, "bold"), " removed"),
+                          a.path.rsplit("[", 1)[0] if a.is_entry else a.path))
+        elif a.words:
+            added = sum(len(t.split()) for op, t in a.words if op == "+")
+            removed = sum(len(t.split()) for op, t in a.words if op == "-")
+            said = ", ".join([*([f"{_count(added, 'word')} added"] if added else []),
+                              *([f"{_count(removed, 'word')} removed"] if removed else [])])
+            lines.append((Content.assemble(("✎ ", "$text-primary"), (where, "bold"), f": {said}"), a.path))
+        else:
+            lines.append((Content.assemble(("✎ ", "$text-primary"), (where, "bold"), ": ", value(a.path, a.old) or
+                                           "not answered", " → ", value(a.path, a.new) or "not answered"), a.path))
+    return lines
 
 
 def _count(n: int, word: str) -> str:
