@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from apm_designer.metrics import LineMix, compute
+from apm_designer.metrics import LineMix, compute, round_share
 from apm_designer.rules import Evaluation, evaluate
 from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
 from apm_designer.rules.other_payer import LineVerdict
@@ -322,7 +322,8 @@ def _moves(was: LineMix | None, now: LineMix | None) -> Iterator[MetricMove]:
         row = b or a
         assert row is not None
         old_dollars, new_dollars = (a.dollars if a else None), (b.dollars if b else None)
-        old_share, new_share = _rounded(a.share if a else None), _rounded(b.share if b else None)
+        # as the metrics show a share (a tenth of a percent): a move smaller than that is not a move
+        old_share, new_share = round_share(a.share if a else None), round_share(b.share if b else None)
         if (old_dollars, old_share) == (new_dollars, new_share):
             continue
         if (a is None or b is None) and not (old_dollars or new_dollars):
@@ -330,8 +331,4 @@ def _moves(was: LineMix | None, now: LineMix | None) -> Iterator[MetricMove]:
         yield MetricMove(shown.path, shown.key, shown.label, row.metric, key, row.label, old_dollars, new_dollars,
                          old_share, new_share)
 
-
-def _rounded(share: Decimal | None) -> Decimal | None:
-    """A share as the metrics show it (a tenth of a percent): a move smaller than that is not a move."""
-    return None if share is None else share.quantize(Decimal("0.1"))
 

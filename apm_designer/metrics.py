@@ -149,9 +149,10 @@ class LineMix:
             "line_of_business": self.key, "label": self.label, "path": self.path, "period": self.period,
             "total_dollars": _number(self.total), "counted_dollars": _number(self.counted),
             "metrics": [{"metric": r.metric, "key": r.key, "label": r.label, "dollars": _number(r.dollars),
-                         "share_percent": _number(_round(r.share)), "counted_in": r.counted_in} for r in self.rows],
+                         "share_percent": _number(round_share(r.share)), "counted_in": r.counted_in}
+                        for r in self.rows],
             "arrangements": [{"path": a.path, "type": a.type, "reported_as": a.reported_as,
-                              "dollars": _number(a.dollars), "share_percent": _number(_round(a.share)),
+                              "dollars": _number(a.dollars), "share_percent": _number(round_share(a.share)),
                               "basis": a.basis, "stage": a.stage, "launch_date": a.launch_date}
                              for a in self.arrangements],
             "notes": list(self.notes),
@@ -176,7 +177,7 @@ class PaymentMix:
         """One row per metric per line (all lines last): see CSV_HEADER. Dollars exact, shares to one decimal."""
         lines = [*self.lines, self.all] if self.all and len(self.lines) > 1 else list(self.lines)
         return [[line.key, line.label, r.number if r.metric else "", r.key, r.label,
-                 "" if r.dollars is None else str(r.dollars), "" if r.share is None else str(_round(r.share))]
+                 "" if r.dollars is None else str(r.dollars), "" if r.share is None else str(round_share(r.share))]
                 for line in lines for r in line.rows]
 
 
@@ -373,7 +374,8 @@ def _share(dollars: Decimal | None, total: Decimal | None) -> Decimal | None:
     return dollars * _HUNDRED / total
 
 
-def _round(share: Decimal | None) -> Decimal | None:
+def round_share(share: Decimal | None) -> Decimal | None:
+    """A share to a tenth of a percent, as the metrics show it."""
     return None if share is None else _quantize(share, _TENTH)
 
 
@@ -396,7 +398,7 @@ def money(dollars: Decimal | None) -> str:
 
 def percent(share: Decimal | None) -> str:
     """12.3% (one decimal, half up); an empty string for none."""
-    return "" if share is None else f"{_round(share)}%"
+    return "" if share is None else f"{round_share(share)}%"
 
 
 def _number(d: Decimal | None) -> int | float | None:

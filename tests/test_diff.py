@@ -263,3 +263,13 @@ def test_the_readme_shows_what_diff_prints(tmp_path):
         code = done.returncode
         assert done.stdout.rstrip("\n") == shown.rstrip("\n"), command
     assert code is not None
+
+
+@pytest.mark.parametrize("total", ["1.0e-20", "9.99e+12"])
+def test_a_tiny_or_huge_total_is_compared_not_a_crash(repo, total):
+    """A share of a total of 1e-20 dollars needs more digits than the default 28 of Decimal to round."""
+    revise(repo, lambda d: d["payment"]["lines_of_business"][0].update(total_dollars=float(total)), "total")
+    done = cli("HEAD~1:" + PROPOSAL, "HEAD:" + PROPOSAL, "--format", "json", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    moved = {(m["line_of_business"], m["key"]) for m in as_json(done)["metrics"]}
+    assert ("traditional_medicare", "total") in moved
