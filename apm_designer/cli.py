@@ -93,7 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("diff", help="what changed between two versions of a proposal, and what it did to the verdicts")
     p.add_argument("old", metavar="OLD", help="the earlier version: a file, - (standard input) or REV:PATH (git)")
     p.add_argument("new", metavar="NEW", help="the later version: a file, - (standard input) or REV:PATH (git)")
-    _format(p, ("text", "markdown", "json"))
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="text for CI: paths and codes (default); markdown for reviewers and pull-request comments; "
+                        "json for programs")
     p.add_argument("--heading-level", type=int, choices=(1, 2, 3), default=1, metavar="N",
                    help="markdown: the level of its title, 1 to 3 (default 1; 2 for a section among several)")
     p.add_argument("--fail-on", choices=("verdict-change",), default=None,
