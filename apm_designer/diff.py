@@ -6,7 +6,8 @@
   their content, so removing the first quality measure is one entry removed, not every later one changed), a long
   text with its word diff;
 - every verdict that changed (APM, Advanced APM, PFPM, MIPS APM, LAN category, and each other payer's line as an
-  Other Payer Advanced APM, a line added or removed counting as a change), with the findings whose status flipped;
+  Other Payer Advanced APM, lines paired by their kinds in order, a line added or removed counting as a change),
+  with the findings whose status flipped;
 - the consistency and payment checks that started or stopped warning;
 - the LAN payment metrics that moved, line by line.
 
@@ -21,15 +22,15 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from apm_designer.metrics import LineMix, compute, round_share
 from apm_designer.rules import Evaluation, evaluate
 from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
-from apm_designer.rules.other_payer import LineVerdict
 from apm_designer.validation import dotted
 
 Change = Literal["added", "removed", "changed"]
+T = TypeVar("T")
 Word = tuple[Literal["=", "-", "+"], str]  # a run of words kept, removed or added
 OTHER_PAYER = "other_payer_advanced_apm"
 LONG = 80  # characters: a text answer at least this long (or on several lines) gets a word diff
@@ -240,9 +241,9 @@ def verdict_changes(before: Evaluation, after: Evaluation) -> Iterator[VerdictCh
         if verdict_value(old) != verdict_value(new):
             yield VerdictChange(label, verdict_value(old), verdict_value(new), new.reason,
                                 tuple(finding_flips(before.findings_for(label), after.findings_for(label))))
-    old_lines, new_lines = _by_line(before.other_payers), _by_line(after.other_payers)
-    for key in [*new_lines, *(k for k in old_lines if k not in new_lines)]:
-        was, now = old_lines.get(key), new_lines.get(key)
+    old_lines, new_lines = before.other_payers, after.other_payers
+    kinds = [line.line_of_business for line in old_lines], [line.line_of_business for line in new_lines]
+    for was, now in aligned(*kinds, old_lines, new_lines):
         if was is not None and now is not None and was.verdict.value == now.verdict.value:
             continue
         shown = now or was
@@ -253,15 +254,20 @@ def verdict_changes(before: Evaluation, after: Evaluation) -> Iterator[VerdictCh
                             shown.verdict.reason, flips, shown.path, shown.line_of_business)
 
 
-def _by_line(lines: Sequence[LineVerdict]) -> dict[tuple[str, int], LineVerdict]:
-    """Other payers' lines by (line of business, its n-th line of that kind): a line added before another of a
-    different kind does not make the later one a different line."""
-    seen: dict[str, int] = {}
-    out = {}
-    for line in lines:
-        n = seen[line.line_of_business] = seen.get(line.line_of_business, -1) + 1
-        out[(line.line_of_business, n)] = line
-    return out
+def aligned(old_keys: Sequence[str], new_keys: Sequence[str], old: Sequence[T], new: Sequence[T]
+            ) -> Iterator[tuple[T | None, T | None]]:
+    """Lines of business paired across two versions by their kinds in order: a line added, removed or changed to
+    another kind leaves the others paired with themselves. Pairs in the new version's order, then what only the
+    old one has."""
+    gone: list[T] = []
+    matcher = difflib.SequenceMatcher(None, list(old_keys), list(new_keys), autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            yield from zip(old[i1:i2], new[j1:j2], strict=True)
+            continue
+        yield from ((None, line) for line in new[j1:j2])
+        gone += old[i1:i2]
+    yield from ((line, None) for line in gone)
 
 
 def finding_flips(before: Sequence[Finding], after: Sequence[Finding]) -> Iterator[FindingFlip]:
@@ -294,21 +300,12 @@ def metric_moves(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Met
     """The LAN metrics (the workbook's numbered rows) whose dollars or share moved, line by line, then for all
     lines together."""
     before, after = compute(old), compute(new)
-    old_lines, new_lines = _mix_by_line(before.lines), _mix_by_line(after.lines)
-    pairs = [(old_lines.get(k), new_lines.get(k)) for k in [*new_lines, *(k for k in old_lines if k not in new_lines)]]
+    pairs = list(aligned([line.key for line in before.lines], [line.key for line in after.lines], before.lines,
+                         after.lines))
     if len(before.lines) > 1 or len(after.lines) > 1:
         pairs.append((before.all, after.all))
     for was, now in pairs:
         yield from _moves(was, now)
-
-
-def _mix_by_line(lines: Sequence[LineMix]) -> dict[tuple[str, int], LineMix]:
-    seen: dict[str, int] = {}
-    out = {}
-    for line in lines:
-        n = seen[line.key] = seen.get(line.key, -1) + 1
-        out[(line.key, n)] = line
-    return out
 
 
 def _moves(was: LineMix | None, now: LineMix | None) -> Iterator[MetricMove]:

@@ -273,3 +273,19 @@ def test_a_tiny_or_huge_total_is_compared_not_a_crash(repo, total):
     assert done.returncode == 0, done.stderr
     moved = {(m["line_of_business"], m["key"]) for m in as_json(done)["metrics"]}
     assert ("traditional_medicare", "total") in moved
+
+
+def test_a_line_changed_to_another_kind_leaves_the_other_lines_paired_with_themselves(repo):
+    """Traditional Medicare changed to Medicaid, beside an existing Medicaid line: that is one Medicaid line added
+    (and judged), not the existing Medicaid line's verdict changed and another one added."""
+    def medicare_to_medicaid(data) -> None:
+        data["payment"]["lines_of_business"][0]["line_of_business"] = "medicaid"
+
+    (repo / PROPOSAL).write_bytes((ROOT / "proposals" / "examples" / "small-practice-medical-home.yaml").read_bytes())
+    git(repo, "commit", "-qam", "the medical home example")
+    revise(repo, medicare_to_medicaid, "line 1 is Medicaid")
+    out = as_json(cli("HEAD~1:" + PROPOSAL, "HEAD:" + PROPOSAL, "--format", "json", cwd=repo))
+    lines = [(v["line"], v["old"], v["new"]) for v in out["verdicts"] if v["label"] == "other_payer_advanced_apm"]
+    assert lines == [("payment.lines_of_business[0]", None, "undetermined")]
+    moved = {m["line"] for m in out["metrics"] if m["line_of_business"] != "all"}
+    assert moved == {"payment.lines_of_business[0]"}  # Medicare's metrics gone, the new Medicaid line's come

@@ -229,8 +229,8 @@ def change_lines(c: Comparison) -> list[tuple[Content, str | None]]:
     lines: list[tuple[Content, str | None]] = []
     for v in c.verdicts:
         name = v.name if not v.line else f"{v.name} · {value(f'{v.line}.line_of_business', v.line_of_business)}"
-        why = v.findings[0].explanation if v.findings else v.reason
-        target = (v.findings[0].fields[:1] or (None,))[0] if v.findings else (v.line or None)
+        why = v.reason  # the new verdict's own reason: its first flipped finding may not be the one that decided it
+        target = v.line or next((f.fields[0] for f in v.findings if f.fields), None)
         lines.append((Content.assemble(("◆ ", "$text-accent"), (name, "bold"), ": ", verdict(v.label, v.old), " → ",
                                        (verdict(v.label, v.new), "bold"), " · ", for_people(why)), target))
     for f in c.checks:
