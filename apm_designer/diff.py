@@ -28,6 +28,7 @@ from apm_designer.metrics import LineMix, compute, round_share
 from apm_designer.rules import Evaluation, evaluate
 from apm_designer.rules.engine import CHECKS, CLASSIFICATIONS, LABEL_NAMES, Finding, Verdict
 from apm_designer.validation import dotted
+from apm_designer.wizard import is_blank
 
 Change = Literal["added", "removed", "changed"]
 T = TypeVar("T")
@@ -137,9 +138,9 @@ def answer_changes(old: Any, new: Any, path: tuple[str | int, ...] = (),
                    old_path: tuple[str | int, ...] | None = None) -> Iterator[AnswerChange]:
     """The answers that differ under `path`, in the new version's order (then the ones only the old one has)."""
     old_path = path if old_path is None else old_path
-    if _blank(old) and _blank(new):
+    if is_blank(old) and is_blank(new):
         return
-    if _blank(old) or _blank(new):
+    if is_blank(old) or is_blank(new):
         yield _whole(path, old_path, old, new)
     elif isinstance(old, Mapping) and isinstance(new, Mapping):
         for key in [*new, *(k for k in old if k not in new)]:
@@ -151,7 +152,7 @@ def answer_changes(old: Any, new: Any, path: tuple[str | int, ...] = (),
 
 
 def _whole(path: tuple[str | int, ...], old_path: tuple[str | int, ...], old: Any, new: Any) -> AnswerChange:
-    if _blank(old):
+    if is_blank(old):
         return AnswerChange(dotted(path), "added", None, new, _moved(path, old_path))
     return AnswerChange(dotted(old_path), "removed", old, None)
 
@@ -202,10 +203,6 @@ def word_diff(old: Any, new: Any) -> tuple[Word, ...]:
         if j2 > j1:
             words.append(("+", " ".join(b[j1:j2])))
     return tuple(words)
-
-
-def _blank(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
 
 
 def _entries(value: Any) -> bool:

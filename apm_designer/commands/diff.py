@@ -38,7 +38,7 @@ from apm_designer.metrics import money, percent
 from apm_designer.problems import Problem, inert, json_text
 from apm_designer.render import inline
 from apm_designer.validation import validate
-from apm_designer.wizard import parse_dotted
+from apm_designer.wizard import is_blank, parse_dotted
 
 STDIN = "-"
 STATUS_WORDS = {"met": "Met", "not_met": "Not met", "unknown": "Unknown", None: "Not judged"}
@@ -212,7 +212,7 @@ def _leaves(path: str, value: Any) -> Iterator[tuple[str, Any]]:
     elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         for i, v in enumerate(value):
             yield from _leaves(f"{path}[{i}]", v)
-    elif value is not None and value != "" and value != []:
+    elif not is_blank(value):
         yield path, value
 
 
