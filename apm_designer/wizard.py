@@ -269,11 +269,12 @@ def asked_for_year(f: Field, data: Mapping[str, Any]) -> bool:
     Medical Home Model size limit counts the parent organisation through 2022 and the APM Entity's Participation
     List from 2023 (42 CFR 414.1415(c)(7)), and another payer's medical home has no size limit before 2023
     (414.1420(d)(8))."""
-    key = questions().get(pattern(f.path))
+    question = pattern(f.path)
+    key = questions().get(question)
     year = whole_year(get(data, YEAR_PATH))
     if key is None or year is None:
         return True
-    return threshold(key, year).asks == pattern(f.path)
+    return threshold(key, year).asks == question
 
 
 def asked_for_line(f: Field, data: Mapping[str, Any]) -> bool:

@@ -136,7 +136,8 @@ class ReviewPage(VerticalScroll):
 
     def __init__(self) -> None:
         super().__init__(id=page_id(REVIEW), classes="page")
-        self.targets: dict[str, str] = {}
+        self.targets: dict[str, str] = {}  # the problems' options: the answer each goes to
+        self.change_targets: dict[str, str] = {}  # the same for the changes since the file was saved
         self.can_focus = False
 
     def compose(self) -> ComposeResult:
@@ -205,11 +206,12 @@ class ReviewPage(VerticalScroll):
         if changes is None:
             return
         options: list[Option] = []
+        self.change_targets = {}
         for prompt, path in change_lines(changes):
             if path is None:
                 options.append(Option(prompt, disabled=True))
             else:
-                self.targets[key := f"go-{len(self.targets)}"] = path
+                self.change_targets[key := f"change-{len(self.change_targets)}"] = path
                 options.append(Option(prompt, id=key))
         n, verdicts = sum(changes.counts().values()), len(changes.verdicts)
         title.update(f"Changes since the file was saved: {_count(n, 'answer')}, "
@@ -219,7 +221,7 @@ class ReviewPage(VerticalScroll):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        path = self.targets.get(event.option_id or "")
+        path = self.targets.get(event.option_id or "") or self.change_targets.get(event.option_id or "")
         if path:
             self.post_message(JumpTo(path))
 
