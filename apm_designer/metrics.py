@@ -147,12 +147,12 @@ class LineMix:
     def as_json(self) -> dict[str, Any]:
         return {
             "line_of_business": self.key, "label": self.label, "path": self.path, "period": self.period,
-            "total_dollars": _number(self.total), "counted_dollars": _number(self.counted),
-            "metrics": [{"metric": r.metric, "key": r.key, "label": r.label, "dollars": _number(r.dollars),
-                         "share_percent": _number(round_share(r.share)), "counted_in": r.counted_in}
+            "total_dollars": json_number(self.total), "counted_dollars": json_number(self.counted),
+            "metrics": [{"metric": r.metric, "key": r.key, "label": r.label, "dollars": json_number(r.dollars),
+                         "share_percent": json_number(round_share(r.share)), "counted_in": r.counted_in}
                         for r in self.rows],
             "arrangements": [{"path": a.path, "type": a.type, "reported_as": a.reported_as,
-                              "dollars": _number(a.dollars), "share_percent": _number(round_share(a.share)),
+                              "dollars": json_number(a.dollars), "share_percent": json_number(round_share(a.share)),
                               "basis": a.basis, "stage": a.stage, "launch_date": a.launch_date}
                              for a in self.arrangements],
             "notes": list(self.notes),
@@ -401,7 +401,7 @@ def percent(share: Decimal | None) -> str:
     return "" if share is None else f"{round_share(share)}%"
 
 
-def _number(d: Decimal | None) -> int | float | None:
+def json_number(d: Decimal | None) -> int | float | None:
     """A Decimal for JSON: an int when whole (exact), else the nearest float."""
     if d is None:
         return None

@@ -26,7 +26,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -34,7 +33,7 @@ from apm_designer import wording
 from apm_designer.commands.evaluate import wrap
 from apm_designer.diff import AnswerChange, Comparison, FindingFlip, MetricMove, VerdictChange, compare
 from apm_designer.document import Document, LoadError, UnreadableFile, decode, load, loads
-from apm_designer.metrics import money, percent
+from apm_designer.metrics import json_number, money, percent
 from apm_designer.problems import Problem, inert, json_text
 from apm_designer.render import inline
 from apm_designer.validation import validate
@@ -317,12 +316,6 @@ def _answer_line(a: AnswerChange) -> str:
 # --------------------------------------------------------------------------------------------------------- json
 
 
-def _number(d: Decimal | None) -> int | float | None:
-    if d is None:
-        return None
-    return int(d) if d == d.to_integral_value() else float(d)
-
-
 def as_json(c: Comparison, old: Version, new: Version) -> dict[str, Any]:
     return {
         "old": {"path": old.display, "performance_year": c.old_year},
@@ -336,8 +329,9 @@ def as_json(c: Comparison, old: Version, new: Version) -> dict[str, Any]:
                       "findings": [_flip_json(f) for f in v.findings]} for v in c.verdicts],
         "checks": [_flip_json(f) for f in c.checks],
         "metrics": [{"line": m.line, "line_of_business": m.line_of_business, "metric": m.metric, "key": m.key,
-                     "label": m.label, "old_dollars": _number(m.old_dollars), "new_dollars": _number(m.new_dollars),
-                     "old_share_percent": _number(m.old_share), "new_share_percent": _number(m.new_share)}
+                     "label": m.label, "old_dollars": json_number(m.old_dollars),
+                     "new_dollars": json_number(m.new_dollars), "old_share_percent": json_number(m.old_share),
+                     "new_share_percent": json_number(m.new_share)}
                     for m in c.metrics],
     }
 
