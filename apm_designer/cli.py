@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # the commands that write a report to stdout (not the wizard)
-REPORTS = ("validate", "evaluate", "metrics", "render", "schema", "diff")
+REPORTS = ("validate", "evaluate", "metrics", "render", "schema", "diff", "rules")
 EXIT_INTERNAL = 3
 BUG_REPORT = ("this is a bug in apm-designer, not a problem with your proposal: please report it with the command "
               "and the file (APM_DESIGNER_TRACEBACK=1 shows the details)")
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "start"
     module = importlib.import_module(f"apm_designer.commands.{command}")
-    if command in REPORTS and sys.stdout is not None and not isinstance(sys.stdout, ReaderMayLeave):
+    if writes_report(args) and sys.stdout is not None and not isinstance(sys.stdout, ReaderMayLeave):
         sys.stdout = ReaderMayLeave(sys.stdout)
     try:
         return module.run(args)
@@ -158,6 +158,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"apm-designer: internal error: {inert(f'{type(e).__name__}: {e}')}; {BUG_REPORT}", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def writes_report(args: argparse.Namespace) -> bool:
+    """Whether the command writes a report to stdout, which a reader may stop reading, rather than run the wizard:
+    `new --list` (or `--from` with no model) lists the CMS models."""
+    return args.command in REPORTS or (args.command == "new" and (args.list or args.model == ""))
 
 
 class ReaderMayLeave:

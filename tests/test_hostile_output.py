@@ -166,6 +166,20 @@ def test_a_broken_pipe_does_not_hide_a_failure(tmp_path: Path) -> None:
     assert code == 1 and err == ""
 
 
+@pytest.mark.parametrize("args", [["new", "--list"], ["new", "--from"], ["rules"]])
+def test_a_reader_that_stops_early_is_no_internal_error(tmp_path: Path, args: list[str]) -> None:
+    """The listings that are not checks (the CMS models, the rules) end as they would have, not with exit 3 and
+    'internal error: BrokenPipeError' (`apm-designer new --list | head -1`)."""
+    with subprocess.Popen([sys.executable, "-m", "apm_designer", *args], cwd=tmp_path, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as p:
+        assert p.stdout is not None and p.stderr is not None
+        first = p.stdout.readline()
+        p.stdout.close()
+        err = p.stderr.read()
+        code = p.wait(timeout=120)
+    assert first.strip() and (code, err) == (0, "")
+
+
 def test_an_internal_error_has_its_own_exit_code_and_one_line(tmp_path: Path) -> None:
     (tmp_path / "p.yaml").write_text(dumps(complete()))
     # A bug, put in the evaluator for this run: what a user sees of one is what matters here
